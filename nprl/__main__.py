@@ -1,0 +1,7 @@
+"""``python -m nprl`` runs the ``nprl`` command."""
+
+import sys
+
+from nprl.cli import main
+
+sys.exit(main())
