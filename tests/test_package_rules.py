@@ -1,0 +1,45 @@
+"""Rules of the product that hold for every file in ``nprl/``.
+
+- The core is NumPy-only: no deep-learning framework is imported anywhere in ``nprl/``.
+- Loading a file never runs code: no pickle-style modules, no ``allow_pickle=True``.
+- ``nprl/physics`` is headless: it never imports pygame.
+"""
+
+import ast
+import pathlib
+
+import pytest
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nprl"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+FORBIDDEN = {"torch", "tensorflow", "jax", "keras", "pickle", "cPickle", "dill", "joblib"}
+
+
+def imported_modules(path: pathlib.Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_sources_found():
+    assert len(SOURCES) >= 3
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_framework_or_pickle_import(path):
+    assert not imported_modules(path) & FORBIDDEN
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_allow_pickle_true(path):
+    assert "allow_pickle=True" not in path.read_text().replace(" ", "")
+
+
+def test_physics_is_headless():
+    for path in (PACKAGE / "physics").rglob("*.py"):
+        assert "pygame" not in imported_modules(path), path
