@@ -1,0 +1,200 @@
+"""Uniform experience replay: preallocated ring arrays, vectorised sampling.
+
+A DQN agent learns from transitions ``(obs, action, reward, next_obs, terminated)`` drawn
+at random from its recent past. :class:`ReplayBuffer` stores them in fixed NumPy arrays
+allocated once (no deque, no list of tuples); when full, the oldest slot is overwritten
+(a ring). Sampling draws all indices with one ``Generator.integers`` call and gathers each
+field with one fancy-index, so a batch costs a handful of NumPy calls.
+
+``terminated`` (a true end: the pole fell, the lander crashed) is kept apart from
+``truncated`` (a time limit): only the first stops bootstrapping in the TD target.
+``n_steps`` records how many rewards a transition's ``reward`` sums (1 unless the
+:class:`~nprl.rl.nstep.NStepAccumulator` built it), so the target discounts by ``gamma**n``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nprl.rl.rng import generator_from_state, generator_state
+
+
+@dataclass
+class Batch:
+    """A batch of transitions, every field with leading axis ``B`` (the batch size).
+
+    Attributes
+    ----------
+    obs, next_obs : ndarray, shape (B, *obs_shape), the buffer's obs dtype
+    actions : ndarray, shape (B,), int64
+    rewards : ndarray, shape (B,), float32 (n-step discounted sums when ``n_steps > 1``)
+    terminated : ndarray, shape (B,), float32, 1.0 where the episode truly ended
+    truncated : ndarray, shape (B,), float32, 1.0 where a time limit cut the episode
+    n_steps : ndarray, shape (B,), int64, rewards summed in ``rewards`` (discount gamma**n)
+    weights : ndarray, shape (B,), float32, importance-sampling weights (ones when uniform)
+    indices : ndarray, shape (B,), int64, buffer slots (to update priorities)
+    """
+
+    obs: np.ndarray
+    actions: np.ndarray
+    rewards: np.ndarray
+    next_obs: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    n_steps: np.ndarray
+    weights: np.ndarray
+    indices: np.ndarray
+
+
+class ReplayBuffer:
+    """Fixed-capacity ring buffer of transitions with uniform sampling.
+
+    Parameters
+    ----------
+    capacity : int
+        Number of transitions kept; the oldest is overwritten when full.
+    obs_shape : tuple of int
+        Shape of one observation, e.g. ``(4,)`` for CartPole.
+    obs_dtype : dtype, default float32
+        Storage dtype of observations.
+    seed : int or None
+        Seed of the buffer's own random generator (sampling only).
+
+    Examples
+    --------
+    >>> buf = ReplayBuffer(1000, (4,), seed=0)
+    >>> buf.add(np.zeros(4), 1, 1.0, np.ones(4), terminated=False)
+    >>> len(buf)
+    1
+    """
+
+    def __init__(
+        self,
+        capacity: int,
+        obs_shape: tuple[int, ...] | int,
+        obs_dtype: Any = np.float32,
+        seed: int | np.random.SeedSequence | None = None,
+    ) -> None:
+        if int(capacity) != capacity or capacity < 1:
+            raise ValueError(f"capacity must be a positive integer, got {capacity!r}")
+        if isinstance(obs_shape, int):
+            obs_shape = (obs_shape,)
+        self.capacity = int(capacity)
+        self.obs_shape = tuple(int(d) for d in obs_shape)
+        self.obs_dtype = np.dtype(obs_dtype)
+        self.rng = np.random.default_rng(seed)
+        self.obs = np.zeros((self.capacity, *self.obs_shape), dtype=self.obs_dtype)
+        self.next_obs = np.zeros_like(self.obs)
+        self.actions = np.zeros(self.capacity, dtype=np.int64)
+        self.rewards = np.zeros(self.capacity, dtype=np.float32)
+        self.terminated = np.zeros(self.capacity, dtype=np.float32)
+        self.truncated = np.zeros(self.capacity, dtype=np.float32)
+        self.n_steps = np.ones(self.capacity, dtype=np.int64)
+        self.pos = 0  # next slot to write
+        self.size = 0  # number of filled slots
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(capacity={self.capacity}, obs_shape={self.obs_shape}, "
+            f"size={self.size})"
+        )
+
+    def add(
+        self,
+        obs: np.ndarray,
+        action: int,
+        reward: float,
+        next_obs: np.ndarray,
+        terminated: bool,
+        truncated: bool = False,
+        n_steps: int = 1,
+    ) -> int:
+        """Store one transition, overwriting the oldest when full; return its slot."""
+        obs = np.asarray(obs)
+        if obs.shape != self.obs_shape:
+            raise ValueError(
+                f"observation has shape {obs.shape}, but this buffer stores {self.obs_shape}; "
+                "build the buffer with the environment's observation_space.shape"
+            )
+        slot = self.pos
+        self.obs[slot] = obs
+        self.next_obs[slot] = next_obs
+        self.actions[slot] = action
+        self.rewards[slot] = reward
+        self.terminated[slot] = float(terminated)
+        self.truncated[slot] = float(truncated)
+        self.n_steps[slot] = n_steps
+        self.pos = (self.pos + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+        return slot
+
+    def _check_can_sample(self, batch_size: int) -> None:
+        if self.size == 0:
+            raise ValueError("cannot sample from an empty replay buffer; add transitions first")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+
+    def gather(self, indices: np.ndarray, weights: np.ndarray | None = None) -> Batch:
+        """Return the transitions at ``indices`` (shape (B,), int) as a :class:`Batch`."""
+        indices = np.asarray(indices, dtype=np.int64)
+        if weights is None:
+            weights = np.ones(len(indices), dtype=np.float32)
+        return Batch(
+            obs=self.obs[indices],
+            actions=self.actions[indices],
+            rewards=self.rewards[indices],
+            next_obs=self.next_obs[indices],
+            terminated=self.terminated[indices],
+            truncated=self.truncated[indices],
+            n_steps=self.n_steps[indices],
+            weights=weights,
+            indices=indices,
+        )
+
+    def sample(self, batch_size: int) -> Batch:
+        """Draw ``batch_size`` transitions uniformly, with replacement."""
+        self._check_can_sample(batch_size)
+        indices = self.rng.integers(0, self.size, size=batch_size)
+        return self.gather(indices)
+
+    # -- checkpointing (pickle-free: arrays + a JSON-able dict) -------------------------
+
+    _ARRAYS = ("obs", "next_obs", "actions", "rewards", "terminated", "truncated", "n_steps")
+
+    def state_dict(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Return ``(arrays, meta)``: the filled slots as arrays, and JSON-able counters."""
+        arrays = {name: getattr(self, name)[: self.size].copy() for name in self._ARRAYS}
+        meta = {
+            "type": type(self).__name__,
+            "capacity": self.capacity,
+            "obs_shape": list(self.obs_shape),
+            "obs_dtype": self.obs_dtype.str,
+            "pos": self.pos,
+            "size": self.size,
+            "rng": generator_state(self.rng),
+        }
+        return arrays, meta
+
+    def load_state_dict(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (capacity and shapes must match)."""
+        if meta["capacity"] != self.capacity or tuple(meta["obs_shape"]) != self.obs_shape:
+            raise ValueError(
+                f"saved buffer has capacity {meta['capacity']} and obs_shape "
+                f"{tuple(meta['obs_shape'])}, this one {self.capacity} and {self.obs_shape}"
+            )
+        size = int(meta["size"])
+        for name in self._ARRAYS:
+            target = getattr(self, name)
+            source = arrays[name]
+            if source.shape != (size, *target.shape[1:]):
+                raise ValueError(f"saved buffer array {name!r} has shape {source.shape}")
+            target[:size] = source
+        self.size = size
+        self.pos = int(meta["pos"])
+        self.rng = generator_from_state(meta["rng"])
