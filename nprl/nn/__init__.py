@@ -1,0 +1,44 @@
+"""nprl.nn: a neural-network engine in NumPy with hand-written backward passes.
+
+Every layer implements ``forward`` (and ``predict`` for inference) next to its
+``backward``; optimizers follow PyTorch's update rules; ``gradcheck`` verifies any layer
+against finite differences; ``save``/``load`` use JSON and ``.npy`` only (no pickle).
+
+>>> import numpy as np
+>>> from nprl.nn import Sequential, Dense, ReLU, HuberLoss, Adam
+>>> net = Sequential(Dense(4, 256, init="he_uniform"), ReLU(), Dense(256, 2))
+>>> opt, loss = Adam(net.parameters(), lr=1e-3), HuberLoss()
+>>> x, y = np.zeros((64, 4), np.float32), np.zeros((64, 2), np.float32)
+>>> value = loss(net(x), y); opt.zero_grad(); net.backward(loss.backward()); opt.step()
+"""
+
+from nprl.nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nprl.nn.clip import clip_grad_norm
+from nprl.nn.dense import Dense
+from nprl.nn.gradcheck import gradcheck, gradcheck_loss
+from nprl.nn.init import (
+    INITIALIZERS,
+    glorot_seed,
+    he_normal,
+    he_uniform,
+    xavier_normal,
+    xavier_uniform,
+    zeros,
+)
+from nprl.nn.layer import LAYER_TYPES, Layer, layer_from_config
+from nprl.nn.losses import CrossEntropyLoss, HuberLoss, Loss, MSELoss
+from nprl.nn.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
+from nprl.nn.parameter import Parameter
+from nprl.nn.sequential import Sequential
+from nprl.nn.serialization import load, save
+
+__all__ = [
+    "Parameter", "Layer", "LAYER_TYPES", "layer_from_config",
+    "Dense", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
+    "Sequential",
+    "Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss",
+    "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "clip_grad_norm",
+    "INITIALIZERS", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "zeros",
+    "glorot_seed",
+    "gradcheck", "gradcheck_loss", "save", "load",
+]

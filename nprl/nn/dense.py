@@ -1,0 +1,121 @@
+"""``Dense``: the fully connected layer y = x @ W + b.
+
+The weight is stored ``(in_features, out_features)`` so the forward pass is one matrix
+product with no transpose.  Backward:
+
+    dW += x.T @ dy        (sum of per-sample outer products)
+    db += dy.sum(axis=0)  (bias is broadcast over the batch, so its grad sums over it)
+    dx  = dy @ W.T
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nprl.nn.init import get_initializer, zeros
+from nprl.nn.layer import Layer, check_dtype, make_rng
+from nprl.nn.parameter import Parameter
+
+
+class Dense(Layer):
+    """Fully connected layer.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes of the input and output vectors.
+    init : str
+        Weight initialiser name (see ``nprl.nn.init``): ``"xavier_uniform"`` (default),
+        ``"xavier_normal"``, ``"he_uniform"``, ``"he_normal"``, ``"glorot_seed"``, ``"zeros"``.
+    bias : bool
+        Whether to add a bias (initialised to zero).
+    dtype : numpy dtype
+        float32 (default) or float64.
+    rng : numpy Generator, int or None
+        Source of randomness for the initial weights.
+
+    Attributes
+    ----------
+    weight : Parameter, shape (in_features, out_features)
+    bias : Parameter, shape (out_features,), or None
+
+    Shapes
+    ------
+    x : (N, in_features) -> y : (N, out_features), in ``dtype``.
+    """
+
+    _param_names = ("weight", "bias")
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        init: str = "xavier_uniform",
+        bias: bool = True,
+        dtype=np.float32,
+        rng=None,
+    ) -> None:
+        super().__init__()
+        if int(in_features) < 1 or int(out_features) < 1:
+            raise ValueError(
+                f"Dense needs positive sizes, got in={in_features}, out={out_features}"
+            )
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
+        self.init = init
+        self.dtype = check_dtype(dtype)
+        shape = (self.in_features, self.out_features)
+        self.weight = Parameter(get_initializer(init)(shape, make_rng(rng), self.dtype), "weight")
+        self.bias = Parameter(zeros(self.out_features, dtype=self.dtype), "bias") if bias else None
+        self._x: np.ndarray | None = None
+        self._grad_w: np.ndarray | None = None  # scratch for x.T @ dy, reused every backward
+
+    def _check(self, x) -> np.ndarray:
+        x = np.asarray(x, dtype=self.dtype)  # no copy when already right
+        if x.ndim != 2 or x.shape[1] != self.in_features:
+            raise ValueError(
+                f"Dense({self.in_features}, {self.out_features}) expects input of shape "
+                f"(batch, {self.in_features}), got {x.shape}; for one sample use x[None]"
+            )
+        return x
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        x = self._check(x)
+        self._x = x
+        y = x @ self.weight.data
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        y = self._check(x) @ self.weight.data
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        x = self._x
+        if x is None:
+            raise RuntimeError("Dense.backward called before forward")
+        weight = self.weight
+        if self._grad_w is None or self._grad_w.dtype != weight.grad.dtype:
+            self._grad_w = np.empty_like(weight.grad)
+        np.matmul(x.T, grad_y, out=self._grad_w)
+        weight.grad += self._grad_w
+        if self.bias is not None:
+            self.bias.grad += grad_y.sum(axis=0)
+        return grad_y @ weight.data.T
+
+    def _clear_cache(self) -> None:
+        self._x = None
+        self._grad_w = None
+
+    def config(self) -> dict:
+        return {
+            "type": "Dense",
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "init": self.init,
+            "bias": self.bias is not None,
+            "dtype": self.dtype.name,
+        }

@@ -1,0 +1,170 @@
+"""Optimizers: hand-computed PyTorch update rules, state round trip, denormal flushing."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nprl.nn import SGD, Adam, AdamW, Parameter, RMSprop, clip_grad_norm
+from nprl.nn.optimizers import FLUSH_EVERY
+
+
+def make_param(value, grad, dtype=np.float64):
+    p = Parameter(np.array(value, dtype=dtype))
+    p.grad[...] = grad
+    return p
+
+
+def test_sgd_plain_step_is_p_minus_lr_grad():
+    p = make_param([1.0, -2.0], [0.5, 0.25])
+    SGD([p], lr=0.1).step()
+    np.testing.assert_allclose(p.data, [0.95, -2.025])
+
+
+def test_sgd_momentum_and_nesterov_match_hand_computation():
+    # Step 1: buf = g = 1; step 2: buf = 0.9 * 1 + 1 = 1.9 (dampening 0).
+    p = make_param([0.0], [1.0])
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    opt.step()
+    opt.step()
+    np.testing.assert_allclose(p.data, [-0.1 - 0.19])
+    # Nesterov uses g + mu * buf: step 1: 1 + 0.9 * 1 = 1.9; step 2: 1 + 0.9 * 1.9 = 2.71.
+    q = make_param([0.0], [1.0])
+    opt = SGD([q], lr=0.1, momentum=0.9, nesterov=True)
+    opt.step()
+    opt.step()
+    np.testing.assert_allclose(q.data, [-0.19 - 0.271])
+
+
+def test_sgd_weight_decay_adds_l2_gradient():
+    p = make_param([2.0], [0.0])
+    SGD([p], lr=0.5, weight_decay=0.1).step()
+    np.testing.assert_allclose(p.data, [2.0 - 0.5 * 0.2])
+
+
+def test_rmsprop_plain_and_centered_match_hand_computation():
+    g = 2.0
+    p = make_param([1.0], [g])
+    RMSprop([p], lr=0.01, alpha=0.9, eps=1e-8).step()
+    square_avg = 0.1 * g * g
+    np.testing.assert_allclose(p.data, [1.0 - 0.01 * g / (math.sqrt(square_avg) + 1e-8)])
+    q = make_param([1.0], [g])
+    RMSprop([q], lr=0.01, alpha=0.9, eps=1e-8, centered=True, momentum=0.5).step()
+    grad_avg = 0.1 * g
+    denom = math.sqrt(square_avg - grad_avg**2) + 1e-8
+    np.testing.assert_allclose(q.data, [1.0 - 0.01 * (g / denom)])
+
+
+def test_adam_two_steps_match_hand_computation():
+    lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-8
+    grads = [0.5, -1.5]
+    p = make_param([1.0], [0.0])
+    opt = Adam([p], lr=lr, betas=(b1, b2), eps=eps)
+    value, m, v = 1.0, 0.0, 0.0
+    for t, g in enumerate(grads, start=1):
+        p.grad[...] = g
+        opt.step()
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        value -= lr / (1 - b1**t) * m / (math.sqrt(v) / math.sqrt(1 - b2**t) + eps)
+        np.testing.assert_allclose(p.data, [value], rtol=1e-12)
+
+
+def test_adamw_decays_weights_decoupled_from_gradient():
+    # With zero gradient Adam's moment update is zero, so only the decay acts.
+    p = make_param([2.0], [0.0])
+    AdamW([p], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(p.data, [2.0 * (1 - 0.1 * 0.5)])
+    # Adam's weight_decay instead enters the gradient: a full normalized step of size lr.
+    q = make_param([2.0], [0.0])
+    Adam([q], lr=0.1, weight_decay=0.5).step()
+    np.testing.assert_allclose(q.data, [2.0 - 0.1], rtol=1e-6)
+
+
+def test_optimizer_packs_parameters_and_notices_rebinding():
+    a = make_param(np.ones((2, 3)), 1.0, np.float32)
+    b = make_param(np.ones(3), 1.0, np.float32)
+    opt = SGD([a, b], lr=1.0)
+    assert a.data.base is b.data.base  # one contiguous slab
+    b.data = np.full(3, 5.0, np.float32)  # rebinding is detected at the next step
+    b.grad = np.ones(3, np.float32)
+    opt.step()
+    np.testing.assert_allclose(b.data, 4.0)
+    np.testing.assert_allclose(a.data, 0.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9),
+    lambda ps: RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+    lambda ps: Adam(ps, lr=0.01),
+    lambda ps: AdamW(ps, lr=0.01),
+])
+def test_state_dict_round_trip_resumes_identically(make):
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((6, 4)).astype(np.float32)
+    params = [make_param(np.zeros(4), 0.0, np.float32)]
+    opt = make(params)
+    for g in grads[:3]:
+        params[0].grad[...] = g
+        opt.step()
+    saved_state, saved_value = opt.state_dict(), params[0].data.copy()
+    for g in grads[3:]:
+        params[0].grad[...] = g
+        opt.step()
+    expected = params[0].data.copy()
+
+    resumed = [make_param(saved_value, 0.0, np.float32)]
+    opt2 = make(resumed)
+    opt2.load_state_dict(saved_state)
+    for g in grads[3:]:
+        resumed[0].grad[...] = g
+        opt2.step()
+    np.testing.assert_array_equal(resumed[0].data, expected)
+
+
+def test_load_state_dict_rejects_wrong_shapes_and_names():
+    opt = Adam([make_param(np.zeros(3), 0.0)])
+    with pytest.raises(ValueError, match="shape"):
+        opt.load_state_dict({"step": np.array(1), "exp_avg.0": np.zeros(4)})
+    with pytest.raises(ValueError, match="unexpected"):
+        opt.load_state_dict({"step": np.array(1), "velocity.0": np.zeros(3)})
+
+
+def test_adam_state_holds_no_denormals_after_many_zero_gradient_steps():
+    # One tiny gradient puts v = (1 - 0.999) * (1e-17)^2 = 1e-37 (a normal float32); then
+    # zero gradients decay it by 0.999 per step.  Unflushed, after 2500 steps it would be
+    # 1e-37 * 0.999^2500 = 8e-39: subnormal (below float32's smallest normal, 1.2e-38).
+    tiny = np.finfo(np.float32).tiny
+    steps = 25 * FLUSH_EVERY
+    unflushed = np.float32(1e-37) * np.float32(0.999) ** steps
+    assert 0 < unflushed < tiny  # the check below is not vacuous
+    p = make_param(np.ones(1000), 1e-17, np.float32)
+    opt = Adam([p], lr=1e-3)
+    opt.step()
+    p.grad[...] = 0.0
+    for _ in range(steps - 1):
+        opt.step()
+    for name in ("exp_avg", "exp_avg_sq"):
+        state = opt.state[name][0]
+        subnormal = (state != 0) & (np.abs(state) < tiny)
+        assert not subnormal.any(), name
+
+
+def test_clip_grad_norm_scales_to_max_norm_and_returns_old_norm():
+    a = make_param([0.0, 0.0], [3.0, 0.0])
+    b = make_param([0.0], [4.0])
+    total = clip_grad_norm([a, b], max_norm=1.0)
+    assert total == pytest.approx(5.0)
+    np.testing.assert_allclose(np.concatenate([a.grad, b.grad]), [0.6, 0.0, 0.8], rtol=1e-5)
+    untouched = make_param([0.0], [0.5])
+    clip_grad_norm([untouched], max_norm=1.0)
+    np.testing.assert_allclose(untouched.grad, [0.5])
+
+
+def test_bad_optimizer_arguments_raise_clear_errors():
+    with pytest.raises(ValueError, match="empty"):
+        Adam([])
+    with pytest.raises(ValueError, match="Parameters"):
+        SGD([np.zeros(3)], lr=0.1)
+    with pytest.raises(ValueError, match="Nesterov"):
+        SGD([make_param([0.0], 0.0)], lr=0.1, nesterov=True)
