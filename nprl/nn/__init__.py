@@ -13,8 +13,11 @@ against finite differences; ``save``/``load`` use JSON and ``.npy`` only (no pic
 """
 
 from nprl.nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nprl.nn.batchnorm import BatchNorm
 from nprl.nn.clip import clip_grad_norm
+from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
+from nprl.nn.dropout import Dropout
 from nprl.nn.gradcheck import gradcheck, gradcheck_loss
 from nprl.nn.init import (
     INITIALIZERS,
@@ -29,13 +32,16 @@ from nprl.nn.layer import LAYER_TYPES, Layer, layer_from_config
 from nprl.nn.losses import CrossEntropyLoss, HuberLoss, Loss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
 from nprl.nn.parameter import Parameter
+from nprl.nn.pooling import MaxPool2D
+from nprl.nn.reshape import Flatten
+from nprl.nn.residual import Residual
 from nprl.nn.sequential import Sequential
 from nprl.nn.serialization import load, save
 
 __all__ = [
     "Parameter", "Layer", "LAYER_TYPES", "layer_from_config",
     "Dense", "Identity", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax",
-    "Sequential",
+    "Dropout", "BatchNorm", "Conv2D", "MaxPool2D", "Flatten", "Residual", "Sequential",
     "Loss", "MSELoss", "HuberLoss", "CrossEntropyLoss",
     "Optimizer", "SGD", "RMSprop", "Adam", "AdamW", "clip_grad_norm",
     "INITIALIZERS", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "zeros",

@@ -1,0 +1,150 @@
+"""``Conv2D``: 2-D convolution (cross-correlation, as in PyTorch) on NCHW batches.
+
+Vectorised with im2col: every receptive field becomes one row of a matrix ``cols``
+(built from a strided view, ``sliding_window_view``), so the whole convolution of the
+whole batch is one matrix product:
+
+    cols : (N*Ho*Wo, C*kh*kw)      W_mat : (O, C*kh*kw)
+    y    = cols @ W_mat.T + b      -> (N, Ho, Wo, O) -> NCHW view
+
+Backward reuses ``cols``: dW = dy_mat.T @ cols, db = sum(dy), and dcols = dy_mat @ W_mat
+is scattered back onto the (padded) input with one strided add per kernel offset
+(kh*kw adds: a loop over the kernel, never over pixels or samples).
+
+Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from nprl.nn.init import get_initializer, zeros
+from nprl.nn.layer import Layer, check_dtype, make_rng
+from nprl.nn.parameter import Parameter
+
+
+def _pair(value, name: str) -> tuple[int, int]:
+    pair = (value, value) if np.isscalar(value) else tuple(value)
+    if len(pair) != 2 or any(int(v) != v for v in pair):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+class Conv2D(Layer):
+    """2-D convolution layer.
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+    kernel_size : int or (int, int)
+    stride : int or (int, int)
+    padding : int or (int, int)
+        Zeros added on each side of H and W.
+    init : str
+        Weight initialiser (default ``"he_uniform"``: convolutions are nearly always
+        followed by ReLU).
+    bias : bool
+    dtype : numpy dtype
+    rng : numpy Generator, int or None
+
+    Attributes
+    ----------
+    weight : Parameter, shape (out_channels, in_channels, kh, kw)
+    bias : Parameter, shape (out_channels,), or None
+
+    Shapes
+    ------
+    x : (N, in_channels, H, W) -> y : (N, out_channels, Ho, Wo)
+    """
+
+    _param_names = ("weight", "bias")
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 init: str = "he_uniform", bias: bool = True, dtype=np.float32,
+                 rng=None) -> None:
+        super().__init__()
+        if int(in_channels) < 1 or int(out_channels) < 1:
+            raise ValueError("Conv2D needs positive in_channels and out_channels")
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride = _pair(stride, "stride")
+        self.padding = _pair(padding, "padding")
+        if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
+            raise ValueError("Conv2D needs kernel_size >= 1, stride >= 1 and padding >= 0")
+        self.init = init
+        self.dtype = check_dtype(dtype)
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        self.weight = Parameter(get_initializer(init)(shape, make_rng(rng), self.dtype), "weight")
+        self.bias = Parameter(zeros(self.out_channels, dtype=self.dtype), "bias") if bias else None
+        self._cache = None
+
+    def _output_size(self, h: int, w: int) -> tuple[int, int]:
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+
+    def _im2col(self, x: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+        x = np.asarray(x, dtype=self.dtype)
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(
+                f"Conv2D({self.in_channels}, {self.out_channels}) expects NCHW input "
+                f"(N, {self.in_channels}, H, W), got shape {x.shape}"
+            )
+        n, c, h, w = x.shape
+        ho, wo = self._output_size(h, w)
+        if ho < 1 or wo < 1:
+            raise ValueError(f"Conv2D: input {h}x{w} is smaller than the kernel {self.kernel_size}")
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if ph or pw:
+            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+        windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :ho, :wo]
+        # (N, C, Ho, Wo, kh, kw) -> (N, Ho, Wo, C, kh, kw) -> rows of C*kh*kw
+        cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
+        return cols, (ho, wo)
+
+    def _apply(self, cols: np.ndarray, n: int, ho: int, wo: int) -> np.ndarray:
+        y = cols @ self.weight.data.reshape(self.out_channels, -1).T
+        if self.bias is not None:
+            y += self.bias.data
+        return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        cols, (ho, wo) = self._im2col(x)
+        self._cache = (cols, x.shape, ho, wo)
+        return self._apply(cols, x.shape[0], ho, wo)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        cols, (ho, wo) = self._im2col(x)
+        return self._apply(cols, x.shape[0], ho, wo)
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        if self._cache is None:
+            raise RuntimeError("Conv2D.backward called before forward")
+        cols, (n, c, h, w), ho, wo = self._cache
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
+        self.weight.grad += (grad_mat.T @ cols).reshape(self.weight.data.shape)
+        if self.bias is not None:
+            self.bias.grad += grad_mat.sum(axis=0)
+        grad_cols = (grad_mat @ self.weight.data.reshape(self.out_channels, -1))
+        grad_cols = grad_cols.reshape(n, ho, wo, c, kh, kw)
+        # Scatter each kernel offset's contribution back onto the padded input (NHWC).
+        grad_padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_cols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                grad_padded[:, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += (
+                    grad_cols[:, :, :, :, i, j]
+                )
+        return grad_padded[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
+
+    def _clear_cache(self) -> None:
+        self._cache = None
+
+    def config(self) -> dict:
+        return {
+            "type": "Conv2D", "in_channels": self.in_channels, "out_channels": self.out_channels,
+            "kernel_size": list(self.kernel_size), "stride": list(self.stride),
+            "padding": list(self.padding), "init": self.init, "bias": self.bias is not None,
+            "dtype": self.dtype.name,
+        }

@@ -1,0 +1,128 @@
+"""Conv2D, MaxPool2D, BatchNorm, Dropout, Flatten, Residual: gradients and behaviour."""
+
+import numpy as np
+import pytest
+
+from nprl.nn import (
+    BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Residual, Sequential, Tanh,
+    gradcheck,
+)
+
+TOL = 1e-6
+
+
+def batch(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+@pytest.mark.parametrize("layer", [
+    Conv2D(3, 4, 3, rng=0),
+    Conv2D(3, 4, (3, 2), stride=2, padding=1, rng=0),
+    Conv2D(3, 2, 3, stride=(2, 1), padding=(0, 2), bias=False, rng=0),
+    Conv2D(3, 2, 1, rng=0),
+    MaxPool2D(2), MaxPool2D(3, stride=2), MaxPool2D(2, stride=1), MaxPool2D((2, 3)),
+    BatchNorm(3), BatchNorm(3).eval(), Flatten(), Dropout(0.3, rng=0), Dropout(0.3).eval(),
+], ids=repr)
+def test_image_layer_gradients_match_finite_differences(layer):
+    assert gradcheck(layer, batch(2, 3, 7, 6)) < TOL
+
+
+def test_batchnorm_on_features_and_residual_gradients():
+    net = Sequential(Dense(5, 5, rng=0), BatchNorm(5),
+                     Residual(Sequential(Dense(5, 5, rng=1), Tanh())), Dropout(0.2, rng=2))
+    assert gradcheck(net, batch(6, 5)) < TOL
+
+
+def test_small_cnn_with_batchnorm_gradients():
+    net = Sequential(Conv2D(1, 3, 3, padding=1, rng=0), BatchNorm(3), ReLU(), MaxPool2D(2),
+                     Flatten(), Dense(3 * 3 * 3, 2, rng=1))
+    assert gradcheck(net, batch(3, 1, 6, 6)) < TOL
+
+
+def test_conv_matches_a_direct_loop_over_positions():
+    layer = Conv2D(2, 3, 3, stride=2, padding=1, rng=0).astype(np.float64)
+    layer.bias.data[...] = [0.5, -1.0, 2.0]
+    x = batch(2, 2, 5, 5)
+    xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    expected = np.zeros((2, 3, 3, 3))
+    for i in range(3):
+        for j in range(3):
+            patch = xp[:, :, 2 * i : 2 * i + 3, 2 * j : 2 * j + 3]
+            expected[:, :, i, j] = np.einsum("ncpq,ocpq->no", patch, layer.weight.data)
+    expected += layer.bias.data[None, :, None, None]
+    np.testing.assert_allclose(layer(x), expected, rtol=1e-12)
+    np.testing.assert_allclose(layer.predict(x), expected, rtol=1e-12)
+
+
+def test_maxpool_takes_window_maxima():
+    x = np.arange(16, dtype=np.float32).reshape(1, 1, 4, 4)
+    np.testing.assert_array_equal(MaxPool2D(2)(x)[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(MaxPool2D(2).predict(x)[0, 0], [[5, 7], [13, 15]])
+
+
+def test_batchnorm_train_normalises_and_tracks_unbiased_running_stats():
+    x = batch(8, 4) * 3 + 2
+    bn = BatchNorm(4, momentum=0.5).astype(np.float64)
+    y = bn(x)
+    np.testing.assert_allclose(y.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(y.var(axis=0), 1, rtol=1e-4)
+    np.testing.assert_allclose(bn.running_mean, 0.5 * x.mean(axis=0))
+    np.testing.assert_allclose(bn.running_var, 0.5 + 0.5 * x.var(axis=0, ddof=1))
+    bn.eval()
+    expected = (x - bn.running_mean) / np.sqrt(bn.running_var + bn.eps)
+    np.testing.assert_allclose(bn(x), expected)
+    np.testing.assert_allclose(bn.predict(x), expected)
+
+
+def test_dropout_is_identity_in_eval_and_scales_kept_units_in_train():
+    x = np.ones((1000, 10), np.float32)
+    layer = Dropout(0.25, rng=0)
+    y = layer(x)
+    assert set(np.unique(y)) == {0.0, np.float32(1 / 0.75)}
+    assert abs((y == 0).mean() - 0.25) < 0.02
+    assert layer.predict(x) is x
+    layer.eval()
+    assert layer(x) is x
+
+
+def test_residual_adds_the_input():
+    inner = Dense(3, 3, rng=0)
+    x = batch(2, 3).astype(np.float32)
+    np.testing.assert_allclose(Residual(inner)(x), x + inner.predict(x), rtol=1e-6)
+    with pytest.raises(ValueError, match="changed the shape"):
+        Residual(Dense(3, 2))(x)
+
+
+def test_image_layers_reject_wrong_shapes_clearly():
+    with pytest.raises(ValueError, match=r"NCHW input \(N, 3, H, W\)"):
+        Conv2D(3, 4, 3)(np.zeros((2, 4, 5, 5)))
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        Conv2D(3, 4, 5)(np.zeros((1, 3, 3, 3)))
+    with pytest.raises(ValueError, match="BatchNorm"):
+        BatchNorm(3)(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"Dropout probability must be in \[0, 1\)"):
+        Dropout(1.0)
+
+
+def test_against_torch_when_available():
+    torch = pytest.importorskip("torch")
+    x = batch(2, 3, 8, 8)
+    conv = Conv2D(3, 4, 3, stride=2, padding=1, rng=0).astype(np.float64)
+    ref = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1).double()
+    with torch.no_grad():
+        ref.weight.copy_(torch.tensor(conv.weight.data))
+        ref.bias.copy_(torch.tensor(conv.bias.data))
+    xt = torch.tensor(x, requires_grad=True)
+    out = ref(xt)
+    g = batch(*out.shape, seed=3)
+    out.backward(torch.tensor(g))
+    np.testing.assert_allclose(conv(x), out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(conv.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(conv.weight.grad, ref.weight.grad.numpy(), rtol=1e-10)
+
+    bn, ref_bn = BatchNorm(3).astype(np.float64), torch.nn.BatchNorm2d(3).double()
+    for _ in range(2):
+        bn(x)
+        ref_bn(torch.tensor(x))
+    np.testing.assert_allclose(bn.running_var, ref_bn.running_var.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, ref_bn.running_mean.numpy(), rtol=1e-12)
