@@ -74,6 +74,7 @@ class Body:
         "restitution", "friction", "linear_drag", "quadratic_drag", "angular_drag",
         "angular_quadratic_drag", "user_data",
         "_cx", "_cy", "_angle", "_vx", "_vy", "_w", "_fx", "_fy", "_torque", "_cos", "_sin",
+        "_pvx", "_pvy", "_pw",
         "_rel_points", "_local_normals", "_world_points", "_world_normals", "_aabbs", "_aabb",
         "_id",
     )
@@ -145,6 +146,8 @@ class Body:
         self._vx, self._vy = to_vec2(velocity, "Body velocity")
         self._w = to_finite(angular_velocity, "Body angular_velocity")
         self._fx = self._fy = self._torque = 0.0
+        # Pseudo-velocities of the position pass (solver.solve_positions), zero between steps.
+        self._pvx = self._pvy = self._pw = 0.0
         self._sync()
 
     # ----------------------------------------------------------------- state (public)

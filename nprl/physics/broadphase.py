@@ -21,13 +21,15 @@ def aabb_overlap(a: AABB, b: AABB) -> bool:
     return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
 
 
-def candidate_pairs(bodies: list[Body]) -> list[tuple[int, int, int, int]]:
-    """Shape pairs whose bounding boxes overlap.
+def candidate_pairs(bodies: list[Body], margin: float = 0.0) -> list[tuple[int, int, int, int]]:
+    """Shape pairs whose bounding boxes overlap (or come within ``margin``).
 
     Parameters
     ----------
     bodies : list of Body
         The world's bodies, in a fixed order.
+    margin : float
+        Grow every box by this much (m), for speculative contacts.
 
     Returns
     -------
@@ -39,6 +41,10 @@ def candidate_pairs(bodies: list[Body]) -> list[tuple[int, int, int, int]]:
     for i in range(n):
         a = bodies[i]
         ax0, ay0, ax1, ay1 = a._aabb
+        ax0 -= margin
+        ay0 -= margin
+        ax1 += margin
+        ay1 += margin
         for j in range(i + 1, n):
             b = bodies[j]
             if a.static and b.static:
@@ -47,6 +53,10 @@ def candidate_pairs(bodies: list[Body]) -> list[tuple[int, int, int, int]]:
             if ax0 > bx1 or bx0 > ax1 or ay0 > by1 or by0 > ay1:
                 continue
             for si, (sx0, sy0, sx1, sy1) in enumerate(a._aabbs):
+                sx0 -= margin
+                sy0 -= margin
+                sx1 += margin
+                sy1 += margin
                 if sx0 > bx1 or bx0 > sx1 or sy0 > by1 or by0 > sy1:
                     continue
                 for sj, (tx0, ty0, tx1, ty1) in enumerate(b._aabbs):

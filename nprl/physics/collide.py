@@ -49,7 +49,7 @@ RawContact = tuple[Vec2, list[Vec2], list[float], list[tuple[int, int, int, int]
 
 
 def _max_separation(points_a: list[Vec2], normals_a: list[Vec2],
-                    points_b: list[Vec2]) -> tuple[float, int]:
+                    points_b: list[Vec2], margin: float) -> tuple[float, int]:
     """Largest over A's edges of the smallest distance of B's vertices in front of it."""
     best, best_edge = -float("inf"), 0
     for i, (nx, ny) in enumerate(normals_a):
@@ -57,13 +57,14 @@ def _max_separation(points_a: list[Vec2], normals_a: list[Vec2],
         separation = min([nx * x + ny * y for x, y in points_b]) - (nx * vx + ny * vy)
         if separation > best:
             best, best_edge = separation, i
-            if separation > 0.0:  # a separating axis: no need to look further
+            if separation > margin:  # a separating axis: no need to look further
                 break
     return best, best_edge
 
 
 def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
-                     points_b: list[Vec2], normals_b: list[Vec2]) -> RawContact | None:
+                     points_b: list[Vec2], normals_b: list[Vec2],
+                     margin: float = 0.0) -> RawContact | None:
     """SAT and clipping on two convex polygons given in world coordinates.
 
     Parameters
@@ -72,19 +73,24 @@ def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
         A's world vertices (counter-clockwise) and outward edge normals.
     points_b, normals_b : list of (x, y)
         The same for B.
+    margin : float
+        Also report points up to this far apart (m). The world uses a small margin
+        (speculative contacts): a resting box whose corner lifts by a rounding error keeps
+        both points, and a fast body is stopped before it overlaps instead of after.
 
     Returns
     -------
     (normal, points, separations, ids) or None
         ``normal`` points from A to B; ``points`` holds one or two world contact points;
-        ``separations`` their signed distances (<= 0); ``ids`` their feature ids. None when
-        the polygons are apart (touching, separation exactly 0, counts as contact).
+        ``separations`` their signed distances (<= margin); ``ids`` their feature ids. None
+        when the polygons are further apart than ``margin`` (touching, separation exactly 0,
+        counts as contact).
     """
-    separation_a, edge_a = _max_separation(points_a, normals_a, points_b)
-    if separation_a > 0.0:
+    separation_a, edge_a = _max_separation(points_a, normals_a, points_b, margin)
+    if separation_a > margin:
         return None
-    separation_b, edge_b = _max_separation(points_b, normals_b, points_a)
-    if separation_b > 0.0:
+    separation_b, edge_b = _max_separation(points_b, normals_b, points_a, margin)
+    if separation_b > margin:
         return None
 
     if separation_b > RELATIVE_TOLERANCE * separation_a + ABSOLUTE_TOLERANCE:
@@ -125,7 +131,7 @@ def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
     points, separations, ids = [], [], []
     for px, py, code in clipped:
         separation = nx * px + ny * py - front
-        if separation <= 0.0:
+        if separation <= margin:
             # Report the point midway between the incident point and the reference face.
             points.append((px - 0.5 * separation * nx, py - 0.5 * separation * ny))
             separations.append(separation)

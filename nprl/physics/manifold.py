@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from nprl.physics.body import Body
 
 
+# Shapes closer than this (m) count as touching: a body resting on the ground sits at a
+# separation of about 0 +- rounding, which must read as "in contact" every frame.
+TOUCH_TOLERANCE = 1e-3
+
+
 class Manifold:
     """Contact between two convex shapes.
 
@@ -35,7 +40,10 @@ class Manifold:
     depth : float
         Penetration depth in metres (>= 0; 0 when the shapes just touch).
     separations : list[float]
-        Signed separation of each point along the normal (<= 0 means overlap).
+        Signed separation of each point along the normal (<= 0 means overlap; the world
+        also keeps speculative points a few millimetres apart, see ``World.contact_margin``).
+    touching : bool
+        True when the shapes overlap or are within ``TOUCH_TOLERANCE`` (1 mm) of each other.
     ids : list[tuple[int, int, int, int]]
         Feature ids (flip, reference edge, incident edge, vertex/clip code) of each point;
         the solver uses them to carry impulses from one step to the next (warm starting).
@@ -44,7 +52,7 @@ class Manifold:
     """
 
     __slots__ = ("body_a", "body_b", "shape_a", "shape_b", "normal", "points", "depth",
-                 "separations", "ids", "normal_impulses", "tangent_impulses")
+                 "separations", "ids", "normal_impulses", "tangent_impulses", "touching")
 
     def __init__(self, body_a: Body, body_b: Body, shape_a: int, shape_b: int, normal: Vec2,
                  points: list[Vec2], separations: list[float],
@@ -57,6 +65,7 @@ class Manifold:
         self.points = points
         self.separations = separations
         self.depth = max(0.0, -min(separations))
+        self.touching = min(separations) <= TOUCH_TOLERANCE
         self.ids = ids
         self.normal_impulses = [0.0] * len(points)
         self.tangent_impulses = [0.0] * len(points)

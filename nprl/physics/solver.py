@@ -12,12 +12,20 @@ normal and tangent, and ``m_n = 1 / (1/m_a + 1/m_b + (r_a x n)^2 / I_a + (r_b x 
 is the effective mass the point sees (likewise ``m_t``). Clamping the totals rather than
 each increment lets one iteration undo another's overshoot.
 
-``bias`` holds two velocity targets, the larger wins:
+``bias`` is the normal velocity the point must at least reach (``v_n >= bias``):
 
-* restitution: ``-e v_n`` at first contact, when the bodies approach faster than the
-  world's ``restitution_threshold`` (slower contacts come to rest instead of buzzing);
-* positional correction (Baumgarte): ``beta / dt * max(0, depth - slop)`` pushes apart
-  overlap deeper than the allowed ``slop`` within a few steps, so stacks do not sink.
+* every point is driven to the same small resting overlap, ``slop`` (a resting contact
+  then stays a contact every frame, and all corners of a box sink equally so it lies
+  flat). With ``gap = s + slop`` (``s`` the separation, < 0 when overlapping):
+* ``gap > 0`` (not that deep yet, maybe still apart: a *speculative* point):
+  ``-gap / dt``, the bodies may approach by ``gap`` this step, no further;
+* ``gap <= 0`` (deeper than ``slop``): 0 here, and the excess is pushed out by a
+  separate *position pass* (split impulses, ``solve_positions``) aiming at the
+  pseudo-velocity ``-beta gap / dt``, so stacks do not sink. Feeding that push into the
+  real velocities instead (plain Baumgarte, Box2D-Lite) adds energy that warm-started
+  friction stores up: a stack of five boxes then rocks itself over;
+* restitution, the larger wins: ``-e v_n`` when the bodies meet this step faster than
+  the world's ``restitution_threshold`` (slower contacts come to rest instead of buzzing).
 
 Warm starting: a contact point that existed in the previous step (same bodies, same
 shapes, same feature id) starts from last step's impulses, which the solver applies once
@@ -38,9 +46,13 @@ if TYPE_CHECKING:
     from nprl.physics.body import Body
 
 # Per-point record, a flat list for speed: indices into it.
-RAX, RAY, RBX, RBY, MASS_N, MASS_T, BIAS, PN, PT = range(9)
+RAX, RAY, RBX, RBY, MASS_N, MASS_T, BIAS, PN, PT, PUSH, PP = range(11)
 
 ImpulseCache = dict[tuple, tuple[float, float]]
+
+# Overlap within this fraction of the slop beyond the slop is left alone: resting contacts
+# sit there, and skipping them lets the position pass skip whole steps of a quiet world.
+PUSH_TOLERANCE = 0.1
 
 
 class ContactConstraint:
@@ -85,15 +97,27 @@ def prepare(manifolds: list[Manifold], previous: ImpulseCache, dt: float,
             rtb = rbx * ty - rby * tx
             k_normal = ima + imb + ia * rna * rna + ib * rnb * rnb
             k_tangent = ima + imb + ia * rta * rta + ib * rtb * rtb
-            bias = -bias_factor * inv_dt * min(0.0, separation + slop)
+            # Every point is driven to the same resting overlap, `slop`, so a body lies flat.
+            gap = separation + slop
+            if gap > 0.0:
+                # Not yet at the resting overlap (possibly still apart, a speculative
+                # point): the bodies may approach by `gap` this step, no more.
+                bias, push = -gap * inv_dt, 0.0
+            elif gap < -PUSH_TOLERANCE * slop:
+                # Too deep: the position pass pushes the excess out, a fraction per step.
+                bias, push = 0.0, -bias_factor * inv_dt * gap
+            else:
+                # At rest, within rounding of the resting overlap: leave it be.
+                bias, push = 0.0, 0.0
             # Approach speed along the normal (negative when closing).
             vn = ((b._vx - b._w * rby - a._vx + a._w * ray) * nx
                   + (b._vy + b._w * rbx - a._vy - a._w * rax) * ny)
-            if vn < -restitution_threshold:
-                bias = max(bias, -restitution * vn)
+            if vn < -restitution_threshold and separation + vn * dt <= 0.0:
+                bias = max(bias, -restitution * vn)  # the gap closes this step: bounce
             key = pair_key + feature
             pn, pt = previous.get(key, (0.0, 0.0)) if warm_starting else (0.0, 0.0)
-            c.points.append([rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt])
+            c.points.append([rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt,
+                             push, 0.0])
             c.keys.append(key)
             if pn != 0.0 or pt != 0.0:
                 jx, jy = pn * nx + pt * tx, pn * ny + pt * ty
@@ -159,6 +183,46 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> N
                 bw += ib * (rbx * jy - rby * jx)
             a._vx, a._vy, a._w = avx, avy, aw
             b._vx, b._vy, b._w = bvx, bvy, bw
+
+
+def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bool:
+    """Push overlapping bodies apart with pseudo-velocities (split impulses).
+
+    Same sequential-impulse sweep as the velocity pass, normal direction only, but on the
+    bodies' pseudo-velocities ``_pvx, _pvy, _pw``: they move the bodies this step and are
+    then forgotten, so the correction never turns into kinetic energy (a Baumgarte bias
+    in the real velocities would, and makes tall stacks rock). Returns False, having done
+    nothing, when no point is deeper than the slop.
+    """
+    if not any(p[PUSH] > 0.0 for c in constraints for p in c.points):
+        return False
+    for _ in range(iterations):
+        for c in constraints:
+            a, b = c.a, c.b
+            nx, ny = c.nx, c.ny
+            ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
+            avx, avy, aw = a._pvx, a._pvy, a._pw
+            bvx, bvy, bw = b._pvx, b._pvy, b._pw
+            for p in c.points:
+                rax, ray, rbx, rby = p[0], p[1], p[2], p[3]
+                dvx = bvx - bw * rby - avx + aw * ray
+                dvy = bvy + bw * rbx - avy - aw * rax
+                old = p[PP]
+                new = old + p[MASS_N] * (p[PUSH] - (dvx * nx + dvy * ny))
+                if new < 0.0:
+                    new = 0.0
+                p[PP] = new
+                d = new - old
+                jx, jy = d * nx, d * ny
+                avx -= ima * jx
+                avy -= ima * jy
+                aw -= ia * (rax * jy - ray * jx)
+                bvx += imb * jx
+                bvy += imb * jy
+                bw += ib * (rbx * jy - rby * jx)
+            a._pvx, a._pvy, a._pw = avx, avy, aw
+            b._pvx, b._pvy, b._pw = bvx, bvy, bw
+    return True
 
 
 def store_impulses(constraints: list[ContactConstraint]) -> ImpulseCache:

@@ -9,8 +9,11 @@
    start them with last step's impulses;
 4. ``iterations`` sweeps of sequential impulses (normal impulse >= 0, friction within
    +-mu * normal impulse);
-5. integrate velocities into positions (second half): ``x += dt * v``, ``angle += dt * w``;
-6. clear the forces and torques.
+5. positional correction: ``position_iterations`` sweeps that push overlap deeper than
+   ``slop`` apart through pseudo-velocities (split impulses; they never become energy);
+6. integrate velocities into positions (second half): ``x += dt * (v + v_push)``,
+   ``angle += dt * (w + w_push)``;
+7. clear the forces and torques.
 
 Switches (``warm_starting``, ``position_correction``) let a reader turn a feature off and
 see what it buys. Every loop runs over lists in insertion order and contact persistence
@@ -42,22 +45,28 @@ class World:
         Velocity-solver sweeps per step (more: stiffer stacks, slower steps).
     warm_starting : bool
         Start each contact from last step's impulses (keeps stacks quiet).
+    position_iterations : int
+        Sweeps of the position pass (0 turns it off, like ``position_correction=False``).
     position_correction : bool
-        Push overlapping bodies apart (Baumgarte bias); off, resting bodies slowly sink.
+        Push overlapping bodies apart (split impulses); off, deep overlaps stay.
     bias_factor : float
         Fraction of the overlap beyond ``slop`` removed per step (Box2D-Lite: 0.2).
     slop : float
         Overlap (m) allowed without correction, so resting contacts stay touching.
     restitution_threshold : float
         Approach speed (m/s) below which a contact does not bounce.
+    contact_margin : float
+        Shapes closer than this (m) already get contact points (speculative contacts), so
+        a resting box keeps both corners in contact and fast bodies stop before overlapping.
 
     Attributes
     ----------
     bodies : list of Body
         In the order added.
     contacts : list of Manifold
-        The last step's manifolds, one per touching shape pair, with the impulses the
-        solver applied. ``body_a`` is the body added first; the normal points from a to b.
+        The last step's manifolds, one per touching shape pair (``Manifold.touching``:
+        overlapping or within 1 mm), with the impulses the solver applied. ``body_a`` is
+        the body added first; the normal points from a to b.
     time : float
         Simulated seconds so far.
     """
@@ -67,11 +76,13 @@ class World:
         gravity: Vec2 = (0.0, -9.81),
         dt: float = 1.0 / 60.0,
         iterations: int = 10,
+        position_iterations: int = 4,
         warm_starting: bool = True,
         position_correction: bool = True,
         bias_factor: float = 0.2,
         slop: float = 0.005,
         restitution_threshold: float = 0.5,
+        contact_margin: float = 0.01,
     ) -> None:
         self.gravity = to_vec2(gravity, "World gravity")
         self.dt = to_finite(dt, "World dt")
@@ -80,12 +91,18 @@ class World:
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ValueError(f"World iterations must be an integer >= 1, got {iterations!r}")
         self.iterations = iterations
+        if isinstance(position_iterations, bool) or not isinstance(position_iterations, int) \
+                or position_iterations < 0:
+            raise ValueError("World position_iterations must be an integer >= 0, got "
+                             f"{position_iterations!r}")
+        self.position_iterations = position_iterations
         self.warm_starting = bool(warm_starting)
         self.position_correction = bool(position_correction)
         self.bias_factor = to_finite(bias_factor, "World bias_factor")
         self.slop = to_finite(slop, "World slop")
         self.restitution_threshold = to_finite(restitution_threshold,
                                                "World restitution_threshold")
+        self.contact_margin = to_finite(contact_margin, "World contact_margin")
         self.bodies: list[Body] = []
         self.contacts: list[Manifold] = []
         self.time = 0.0
@@ -127,10 +144,11 @@ class World:
 
         # 1. Collision detection.
         manifolds = []
-        for i, j, si, sj in candidate_pairs(bodies):
+        margin = self.contact_margin
+        for i, j, si, sj in candidate_pairs(bodies, margin):
             a, b = bodies[i], bodies[j]
             raw = collide_polygons(a._world_points[si], a._world_normals[si],
-                                   b._world_points[sj], b._world_normals[sj])
+                                   b._world_points[sj], b._world_normals[sj], margin)
             if raw is not None:
                 normal, points, separations, ids = raw
                 manifolds.append(Manifold(a, b, si, sj, normal, points, separations, ids))
@@ -154,20 +172,30 @@ class World:
 
         # 3-4. Contact impulses.
         constraints = solver.prepare(
-            manifolds, self._impulses, dt,
-            self.bias_factor if self.position_correction else 0.0,
-            self.slop, self.restitution_threshold, self.warm_starting)
+            manifolds, self._impulses, dt, self.bias_factor, self.slop,
+            self.restitution_threshold, self.warm_starting)
         solver.solve_velocities(constraints, self.iterations)
         self._impulses = solver.store_impulses(constraints)
-        self.contacts = manifolds
+        self.contacts = [m for m in manifolds if m.touching]
 
-        # 5-6. Velocities -> positions; clear forces.
+        # 5. Positional correction through pseudo-velocities.
+        pushed = False
+        if self.position_correction and self.position_iterations:
+            pushed = solver.solve_positions(constraints, self.position_iterations)
+
+        # 6-7. Velocities -> positions; clear forces.
         for body in bodies:
             if body.static:
                 continue
-            body._cx += dt * body._vx
-            body._cy += dt * body._vy
-            body._angle += dt * body._w
+            if pushed:
+                body._cx += dt * (body._vx + body._pvx)
+                body._cy += dt * (body._vy + body._pvy)
+                body._angle += dt * (body._w + body._pw)
+                body._pvx = body._pvy = body._pw = 0.0
+            else:
+                body._cx += dt * body._vx
+                body._cy += dt * body._vy
+                body._angle += dt * body._w
             body._cos = math.cos(body._angle)
             body._sin = math.sin(body._angle)
             body._fx = body._fy = body._torque = 0.0

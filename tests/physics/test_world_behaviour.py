@@ -1,0 +1,106 @@
+"""Determinism, contact persistence, compound bodies and the lander's feet."""
+
+import math
+
+import pytest
+
+from nprl.physics import Body, World, box
+from nprl.physics.scenes import SCENES, lander, lander_shapes, terrain
+
+
+def run_scene(name, steps=240):
+    scene = SCENES[name]()
+    for _ in range(steps):
+        if scene.on_step:
+            scene.on_step(scene.world)
+        scene.world.step()
+    return [(b.position, b.angle, b.velocity, b.angular_velocity) for b in scene.world.bodies]
+
+
+@pytest.mark.parametrize("name", sorted(SCENES))
+def test_same_world_same_inputs_give_bit_identical_states(name):
+    assert run_scene(name) == run_scene(name)  # exact equality, not approx
+
+
+def test_resting_contact_keeps_its_reference_face():
+    # Hysteresis: two equal boxes face to face tie on separation; the ids must not flip.
+    world = World()
+    world.add(Body(box(1, 1), 0.0, static=True))
+    top = world.add(Body(box(1, 1), 1.0, position=(0.0, 1.0)))
+    faces = set()
+    for _ in range(300):
+        world.step()
+        (contact,) = world.contacts
+        assert len(contact.points) == 2
+        # (flip, reference edge, incident edge) of every point: the chosen axis.
+        faces.update(feature[:3] for feature in contact.ids)
+    assert faces == {(0, 2, 0)}  # the lower box's top face (edge 2) all along
+    assert abs(top.angle) < 1e-6
+
+
+def test_lander_rests_on_both_feet_and_contacts_name_the_shapes():
+    scene = lander()
+    world = scene.world
+    craft = world.bodies[-1]
+    for _ in range(150):
+        world.step()
+    touching = sorted(m.shape_b for m in world.contacts if m.body_b is craft)
+    assert touching == [1, 2]  # left leg (1) and right leg (2); the hull (0) is clear
+    assert world.contacts_of(craft, shape=1) and world.contacts_of(craft, shape=2)
+    assert not world.contacts_of(craft, shape=0)
+    assert abs(craft.angle) < 0.01 and math.hypot(*craft.velocity) < 1e-3
+    # The legs carry the weight: normal impulses over a step add up to m g dt.
+    carried = sum(sum(m.normal_impulses) * m.normal[1] for m in world.contacts)
+    assert carried == pytest.approx(craft.mass * 10.0 * world.dt, rel=0.05)
+
+
+def test_thrust_at_the_engine_lifts_the_lander_and_offset_thrust_turns_it():
+    scene = lander()
+    world = scene.world
+    craft = world.bodies[-1]
+    for _ in range(50):
+        world.step()
+    for _ in range(60):
+        engine = craft.local_to_world((0.0, -10 / 30))
+        c, s = math.cos(craft.angle), math.sin(craft.angle)
+        thrust = 1.6 * craft.mass * 10.0
+        craft.apply_force((-s * thrust, c * thrust), point=engine)
+        craft.apply_force((0.0, 1.0), point=craft.local_to_world((-0.5, 0.3)))  # side puff
+        world.step()
+    assert craft.position[1] > 1.44 + 0.5
+    assert not world.contacts_of(craft)
+    assert craft.angular_velocity < 0  # a push up on the left side turns it clockwise
+
+
+def test_lander_tilted_lands_on_one_foot_first():
+    world = World(gravity=(0.0, -10.0), dt=1 / 50)
+    terrain(world, [0.0, 0.0, 0.0], x0=-5.0, dx=5.0)
+    craft = world.add(Body(lander_shapes(), 5.0, position=(0.0, 1.2), angle=-0.3))
+    first = None
+    for _ in range(100):
+        world.step()
+        feet = {m.shape_b for m in world.contacts_of(craft)}
+        if feet and first is None:
+            first = feet
+    assert first == {2}  # tilted clockwise: the right leg touches first
+
+
+def test_removing_a_body_drops_its_contacts():
+    scene = SCENES["stack"]()
+    world = scene.world
+    world.step()
+    top = world.bodies[-1]
+    assert world.contacts_of(top)
+    world.remove(top)
+    assert not world.contacts_of(top)
+    world.step()
+    assert len(world.contacts) == 4
+
+
+def test_world_arguments_are_checked():
+    with pytest.raises(ValueError, match="dt"):
+        World(dt=0.0)
+    with pytest.raises(ValueError, match="iterations"):
+        World(iterations=0)
+    with pytest.raises(ValueError, match="gravity"):
+        World(gravity=(0.0, float("nan")))
