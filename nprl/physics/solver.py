@@ -58,7 +58,7 @@ PUSH_TOLERANCE = 0.1
 class ContactConstraint:
     """The solver's view of one manifold: the two bodies, the frame and its points."""
 
-    __slots__ = ("manifold", "a", "b", "nx", "ny", "friction", "points", "keys")
+    __slots__ = ("manifold", "a", "b", "nx", "ny", "friction", "points", "keys", "tolerance")
 
     def __init__(self, manifold: Manifold) -> None:
         self.manifold = manifold
@@ -68,15 +68,18 @@ class ContactConstraint:
         self.friction = math.sqrt(self.a.friction * self.b.friction)
         self.points: list[list[float]] = []
         self.keys: list[tuple] = []
+        self.tolerance = 0.0  # impulse (N s) below which a change counts as converged
 
 
 def prepare(manifolds: list[Manifold], previous: ImpulseCache, dt: float,
             bias_factor: float, slop: float, restitution_threshold: float,
-            warm_starting: bool) -> list[ContactConstraint]:
+            warm_starting: bool, velocity_tolerance: float = 0.0) -> list[ContactConstraint]:
     """Build the constraints: effective masses, velocity bias, warm-start impulses.
 
     Call after the velocities have been integrated. When ``warm_starting`` is on, the
     previous step's impulses are looked up in ``previous`` and applied to the bodies.
+    ``velocity_tolerance`` (m/s) sets each constraint's convergence test (see
+    :func:`solve_velocities`).
     """
     inv_dt = 1.0 / dt
     constraints = []
@@ -127,14 +130,24 @@ def prepare(manifolds: list[Manifold], previous: ImpulseCache, dt: float,
                 b._vx += imb * jx
                 b._vy += imb * jy
                 b._w += ib * (rbx * jy - rby * jx)
+        # An impulse change smaller than this moves the point by < velocity_tolerance.
+        c.tolerance = velocity_tolerance * min(min(p[MASS_N], p[MASS_T]) for p in c.points)
         constraints.append(c)
     return constraints
 
 
-def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> None:
-    """Run ``iterations`` sweeps of sequential impulses over every contact point."""
-    for _ in range(iterations):
+def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> int:
+    """Run up to ``iterations`` sweeps of sequential impulses over every contact point.
+
+    Stops early once a whole sweep changed no impulse by more than its constraint's
+    tolerance (the velocity change it would cause is below the world's
+    ``velocity_tolerance``): a warm-started resting contact typically converges in one
+    sweep. Returns the number of sweeps done.
+    """
+    for sweep in range(iterations):
+        busy = False
         for c in constraints:
+            tol = c.tolerance
             a, b = c.a, c.b
             nx, ny, mu = c.nx, c.ny, c.friction
             tx, ty = ny, -nx
@@ -157,6 +170,8 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> N
                     new = -limit
                 p[PT] = new
                 d = new - old
+                if d > tol or d < -tol:
+                    busy = True
                 jx, jy = d * tx, d * ty
                 avx -= ima * jx
                 avy -= ima * jy
@@ -174,6 +189,8 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> N
                     new = 0.0
                 p[PN] = new
                 d = new - old
+                if d > tol or d < -tol:
+                    busy = True
                 jx, jy = d * nx, d * ny
                 avx -= ima * jx
                 avy -= ima * jy
@@ -183,6 +200,9 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> N
                 bw += ib * (rbx * jy - rby * jx)
             a._vx, a._vy, a._w = avx, avy, aw
             b._vx, b._vy, b._w = bvx, bvy, bw
+        if not busy:
+            return sweep + 1
+    return iterations
 
 
 def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bool:
@@ -197,7 +217,9 @@ def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bo
     if not any(p[PUSH] > 0.0 for c in constraints for p in c.points):
         return False
     for _ in range(iterations):
+        busy = False
         for c in constraints:
+            tol = c.tolerance
             a, b = c.a, c.b
             nx, ny = c.nx, c.ny
             ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
@@ -213,6 +235,8 @@ def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bo
                     new = 0.0
                 p[PP] = new
                 d = new - old
+                if d > tol or d < -tol:
+                    busy = True
                 jx, jy = d * nx, d * ny
                 avx -= ima * jx
                 avy -= ima * jy
@@ -222,6 +246,8 @@ def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bo
                 bw += ib * (rbx * jy - rby * jx)
             a._pvx, a._pvy, a._pw = avx, avy, aw
             b._pvx, b._pvy, b._pw = bvx, bvy, bw
+        if not busy:
+            break
     return True
 
 

@@ -58,6 +58,10 @@ class World:
     contact_margin : float
         Shapes closer than this (m) already get contact points (speculative contacts), so
         a resting box keeps both corners in contact and fast bodies stop before overlapping.
+    velocity_tolerance : float
+        The solver stops sweeping early once no sweep changes any contact velocity by more
+        than this (m/s); 0 always runs all ``iterations``. A warm-started resting contact
+        converges in one sweep, which is where most of the speed of a quiet world comes from.
 
     Attributes
     ----------
@@ -83,6 +87,7 @@ class World:
         slop: float = 0.005,
         restitution_threshold: float = 0.5,
         contact_margin: float = 0.01,
+        velocity_tolerance: float = 1e-9,
     ) -> None:
         self.gravity = to_vec2(gravity, "World gravity")
         self.dt = to_finite(dt, "World dt")
@@ -103,6 +108,8 @@ class World:
         self.restitution_threshold = to_finite(restitution_threshold,
                                                "World restitution_threshold")
         self.contact_margin = to_finite(contact_margin, "World contact_margin")
+        self.velocity_tolerance = to_finite(velocity_tolerance, "World velocity_tolerance")
+        self.last_sweeps = 0  # velocity sweeps the last step needed (<= iterations)
         self.bodies: list[Body] = []
         self.contacts: list[Manifold] = []
         self.time = 0.0
@@ -173,8 +180,8 @@ class World:
         # 3-4. Contact impulses.
         constraints = solver.prepare(
             manifolds, self._impulses, dt, self.bias_factor, self.slop,
-            self.restitution_threshold, self.warm_starting)
-        solver.solve_velocities(constraints, self.iterations)
+            self.restitution_threshold, self.warm_starting, self.velocity_tolerance)
+        self.last_sweeps = solver.solve_velocities(constraints, self.iterations)
         self._impulses = solver.store_impulses(constraints)
         self.contacts = [m for m in manifolds if m.touching]
 
