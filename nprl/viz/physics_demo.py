@@ -1,0 +1,125 @@
+"""The physics demo: scenes of ``nprl.physics.scenes`` in a pygame window, or as a GIF.
+
+Window keys: 1-5 pick a scene, N next scene, R restart, SPACE pause, C contacts on/off,
+ESC quit. ``save_gif`` runs headless (SDL's dummy video driver), so it works on a server
+or in CI.
+"""
+
+from __future__ import annotations
+
+import os
+
+from nprl.errors import UserError
+from nprl.physics.scenes import SCENES, Scene
+from nprl.viz import require
+from nprl.viz.physics_draw import Camera, draw_caption, draw_world
+
+SIZE = (800, 560)
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+PHYSICS_HZ = 60  # scenes step at their own dt; the window shows one step per frame
+
+
+def _make_scene(name: str) -> Scene:
+    if name not in SCENES:
+        raise UserError(f"unknown scene {name!r}; choose one of: {', '.join(SCENES)}")
+    return SCENES[name]()
+
+
+def _advance(scene: Scene) -> None:
+    if scene.on_step is not None:
+        scene.on_step(scene.world)
+    scene.world.step()
+
+
+def render_frames(name: str, seconds: float, every: int = 2,
+                  size: tuple[int, int] = SIZE) -> list:
+    """Run scene ``name`` for ``seconds`` of simulated time, headless; return RGB frames.
+
+    Returns
+    -------
+    list of ndarray of shape (height, width, 3), uint8
+        One frame every ``every`` physics steps (the first frame is the initial state).
+    """
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame = require("pygame")
+    numpy = require("numpy")
+    pygame.display.init()
+    pygame.font.init()
+    scene = _make_scene(name)
+    camera = Camera(scene.view, size)
+    surface = pygame.Surface(size)
+    steps = max(1, round(seconds / scene.world.dt))
+    frames = []
+    for k in range(steps + 1):
+        if k % every == 0:
+            draw_world(surface, scene.world, camera)
+            draw_caption(surface, [f"{scene.name}: {scene.description}",
+                                   f"t = {scene.world.time:5.2f} s   contacts: "
+                                   f"{len(scene.world.contacts)}"])
+            # surfarray is (width, height, 3); images are (height, width, 3).
+            frames.append(numpy.ascontiguousarray(
+                pygame.surfarray.array3d(surface).transpose(1, 0, 2)))
+        if k < steps:
+            _advance(scene)
+    return frames
+
+
+def save_gif(name: str, path: str, seconds: float = 6.0) -> int:
+    """Render scene ``name`` headless and write an animated GIF; returns the frame count."""
+    imageio = require("imageio.v3")
+    frames = render_frames(name, seconds, every=2)
+    scene_dt = SCENES[name]().world.dt
+    try:
+        imageio.imwrite(path, frames, duration=round(2 * scene_dt * 1000), loop=0)
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
+    return len(frames)
+
+
+def run_window(name: str, seconds: float | None = None) -> None:
+    """Open a window and play scenes until ESC (or for ``seconds`` of simulated time)."""
+    pygame = require("pygame")
+    pygame.init()
+    try:
+        screen = pygame.display.set_mode(SIZE)
+    except pygame.error as error:
+        raise UserError(f"cannot open a window ({error}); use --gif FILE to render "
+                        "headless") from error
+    pygame.display.set_caption("nprl physics demo")
+    names = list(SCENES)
+    scene = _make_scene(name)
+    camera = Camera(scene.view, SIZE)
+    clock = pygame.time.Clock()
+    paused, show_contacts, elapsed = False, True, 0.0
+    while seconds is None or elapsed < seconds:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN
+                                             and event.key == pygame.K_ESCAPE):
+                pygame.quit()
+                return
+            if event.type == pygame.KEYDOWN:
+                pick = None
+                if pygame.K_1 <= event.key <= pygame.K_9 and event.key - pygame.K_1 < len(names):
+                    pick = names[event.key - pygame.K_1]
+                elif event.key == pygame.K_n:
+                    pick = names[(names.index(scene.name) + 1) % len(names)]
+                elif event.key == pygame.K_r:
+                    pick = scene.name
+                elif event.key == pygame.K_SPACE:
+                    paused = not paused
+                elif event.key == pygame.K_c:
+                    show_contacts = not show_contacts
+                if pick is not None:
+                    scene = _make_scene(pick)
+                    camera = Camera(scene.view, SIZE)
+        if not paused:
+            _advance(scene)
+            elapsed += scene.world.dt
+        draw_world(screen, scene.world, camera, contacts=show_contacts)
+        draw_caption(screen, [f"{scene.name}: {scene.description}",
+                              f"t = {scene.world.time:5.2f} s   contacts: "
+                              f"{len(scene.world.contacts)}",
+                              "1-5 scene  N next  R restart  SPACE pause  C contacts  ESC quit"])
+        pygame.display.flip()
+        clock.tick(round(1.0 / scene.world.dt))
+    pygame.quit()

@@ -1,0 +1,89 @@
+"""Draw an ``nprl.physics`` world with pygame: bodies, contact points, contact normals.
+
+The engine itself never imports pygame (it runs headless inside environments); this file
+is the one place that turns a world into pixels. Everything takes a ``pygame.Surface``
+and a view rectangle in metres, so the same code serves the demo window, GIF frames and
+an environment's ``render``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from nprl.viz import require
+
+if TYPE_CHECKING:
+    from nprl.physics import World
+
+BACKGROUND = (246, 244, 238)
+STATIC_FILL = (120, 120, 128)
+OUTLINE = (30, 30, 36)
+CONTACT_POINT = (220, 40, 40)
+CONTACT_NORMAL = (30, 110, 230)
+PALETTE = [(244, 162, 97), (42, 157, 143), (233, 196, 106), (231, 111, 81), (138, 177, 125),
+           (155, 134, 189), (100, 160, 210)]
+
+
+class Camera:
+    """Maps world metres (y up) to screen pixels (y down) for a fixed view rectangle.
+
+    Parameters
+    ----------
+    view : (x_min, y_min, x_max, y_max)
+        World rectangle to show, metres. It is fitted into the surface keeping the aspect
+        ratio, centred.
+    size : (width, height)
+        Surface size in pixels.
+    """
+
+    def __init__(self, view: tuple[float, float, float, float], size: tuple[int, int]) -> None:
+        x0, y0, x1, y1 = view
+        width, height = size
+        self.scale = min(width / (x1 - x0), height / (y1 - y0))  # pixels per metre
+        self.offset_x = width / 2 - self.scale * (x0 + x1) / 2
+        self.offset_y = height / 2 + self.scale * (y0 + y1) / 2
+
+    def to_screen(self, x: float, y: float) -> tuple[int, int]:
+        return (round(self.offset_x + self.scale * x), round(self.offset_y - self.scale * y))
+
+
+def draw_world(surface, world: World, camera: Camera, contacts: bool = True) -> None:
+    """Paint every body of ``world`` and, if asked, its contacts onto ``surface``.
+
+    Bodies are filled polygons (static grey, dynamic coloured by insertion order); each
+    contact point is a red dot with a blue segment along the normal (a to b) whose length
+    grows with the normal impulse.
+    """
+    pygame = require("pygame")
+    surface.fill(BACKGROUND)
+    dynamic_index = 0
+    for body in world.bodies:
+        if body.static:
+            fill = STATIC_FILL
+        else:
+            fill = PALETTE[dynamic_index % len(PALETTE)]
+            dynamic_index += 1
+        for polygon in body.world_polygons():
+            points = [camera.to_screen(x, y) for x, y in polygon]
+            pygame.draw.polygon(surface, fill, points)
+            pygame.draw.polygon(surface, OUTLINE, points, width=1)
+    if not contacts:
+        return
+    for manifold in world.contacts:
+        nx, ny = manifold.normal
+        for (x, y), impulse in zip(manifold.points, manifold.normal_impulses):
+            length = 0.3 + min(0.7, 0.5 * abs(impulse))  # metres on screen
+            start = camera.to_screen(x, y)
+            end = camera.to_screen(x + nx * length, y + ny * length)
+            pygame.draw.line(surface, CONTACT_NORMAL, start, end, width=2)
+            pygame.draw.circle(surface, CONTACT_POINT, start, 4)
+
+
+def draw_caption(surface, lines: list[str]) -> None:
+    """Write a few lines of text in the top-left corner."""
+    pygame = require("pygame")
+    if not pygame.font.get_init():
+        pygame.font.init()
+    font = pygame.font.Font(None, 22)
+    for k, line in enumerate(lines):
+        surface.blit(font.render(line, True, OUTLINE), (10, 8 + 20 * k))

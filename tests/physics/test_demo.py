@@ -1,0 +1,53 @@
+"""The demo renders headless, and the command checks its arguments."""
+
+import os
+
+import pytest
+
+from nprl.cli import main
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+
+@pytest.mark.parametrize("name", ["falling", "stack", "slope", "swing", "lander"])
+def test_every_scene_renders_headless_frames(name):
+    pytest.importorskip("pygame")
+    from nprl.physics.scenes import SCENES
+    from nprl.viz.physics_demo import render_frames
+
+    dt = SCENES[name]().world.dt
+    frames = render_frames(name, seconds=6 * dt, every=3, size=(160, 120))
+    assert len(frames) == 3  # steps 0, 3, 6 of 6
+    for frame in frames:
+        assert frame.shape == (120, 160, 3) and frame.dtype.name == "uint8"
+        assert len({tuple(c) for c in frame.reshape(-1, 3)[::7]}) > 2  # bodies were drawn
+
+
+def test_contacts_are_drawn_in_red():
+    pytest.importorskip("pygame")
+    from nprl.viz.physics_demo import render_frames
+    from nprl.viz.physics_draw import CONTACT_POINT
+
+    (frame,) = render_frames("stack", seconds=1 / 60, every=1, size=(320, 240))[1:]
+    red = (frame == CONTACT_POINT).all(axis=2)
+    assert red.sum() > 20
+
+
+def test_gif_is_written_headless(tmp_path):
+    pytest.importorskip("pygame")
+    iio = pytest.importorskip("imageio.v3")
+    path = tmp_path / "demo.gif"
+    assert main(["physics-demo", "--scene", "swing", "--gif", str(path), "--seconds", "0.2"]) == 0
+    frames = iio.imread(path, index=None)
+    assert frames.shape[0] == 7 and frames.shape[-1] in (3, 4)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--scene", "nope"], "unknown scene"),
+    (["--seconds", "-1"], "--seconds"),
+    (["--seconds", "nan"], "--seconds"),
+])
+def test_bad_arguments_are_one_line_errors(argv, message, capsys):
+    assert main(["physics-demo", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1
