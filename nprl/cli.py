@@ -21,6 +21,7 @@ from nprl.errors import UserError
 
 # Sub-command modules, in the order ``nprl --help`` lists them.
 COMMANDS: list[str] = [
+    "nprl.commands.physics_demo",
 ]
 
 
