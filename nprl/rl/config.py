@@ -36,6 +36,7 @@ class DQNConfig:
     init: str = "xavier_uniform"  # Dense weight initialiser name from nprl.nn (nprl default)
     dueling: bool = False  # dueling head Q = V + A - mean(A) (Wang et al. 2016); off as in DQN
     dtype: str = "float32"  # network and buffer float dtype (nprl default: float32 is fast)
+    blas_threads: int = 1  # BLAS threads while training; 0 = leave as is (nprl: 1 is fastest)
 
     # -- optimisation ---------------------------------------------------------------------
     optimizer: str = "adam"  # adam, adamw, rmsprop or sgd from nprl.nn (CleanRL: Adam)
@@ -98,7 +99,7 @@ class DQNConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("learning_starts", "eval_interval", "checkpoint_interval"):
+        for name in ("learning_starts", "eval_interval", "checkpoint_interval", "blas_threads"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if not 0.0 <= self.gamma <= 1.0:

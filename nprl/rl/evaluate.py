@@ -1,0 +1,77 @@
+"""Evaluate an agent: run N episodes on an environment, greedy or with a given epsilon.
+
+Evaluation always uses its own environment instance (never the training one, whose
+episode would be cut short) and its own random stream, seeded from ``seed``, so
+evaluating never changes what training does next, and the same seed gives the same
+episodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+
+def evaluate(
+    agent,
+    env: gym.Env,
+    episodes: int = 10,
+    epsilon: float = 0.0,
+    seed: int | None = None,
+    on_step: Callable[[gym.Env], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``episodes`` full episodes and summarise their returns.
+
+    Parameters
+    ----------
+    agent : DQNAgent (anything with ``act(obs, epsilon)`` and an ``rng`` attribute)
+    env : gymnasium.Env
+        A separate instance from the training environment.
+    episodes : int
+        Number of episodes (>= 1).
+    epsilon : float
+        Probability of a random action; 0 = greedy.
+    seed : int, optional
+        Seeds the first reset (later resets continue the env's stream) and the random
+        actions, so that the evaluation is repeatable.
+    on_step : callable, optional
+        Called as ``on_step(env)`` after each reset and step (rendering, video frames).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``std``, ``min``, ``max`` of the returns (floats), ``returns`` and
+        ``lengths`` (lists, one entry per episode).
+    """
+    if int(episodes) != episodes or episodes < 1:
+        raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
+    if not 0.0 <= epsilon <= 1.0:
+        raise ValueError(f"epsilon must lie in [0, 1], got {epsilon}")
+    # Exploration draws come from a private generator: the agent's own stream is untouched.
+    saved_rng = agent.rng
+    agent.rng = np.random.default_rng(seed)
+    returns, lengths = [], []
+    try:
+        for episode in range(int(episodes)):
+            obs, _ = env.reset(seed=seed if episode == 0 else None)
+            if on_step is not None:
+                on_step(env)
+            done, total, length = False, 0.0, 0
+            while not done:
+                obs, reward, terminated, truncated, _ = env.step(agent.act(obs, epsilon))
+                if on_step is not None:
+                    on_step(env)
+                total += float(reward)
+                length += 1
+                done = terminated or truncated
+            returns.append(total)
+            lengths.append(length)
+    finally:
+        agent.rng = saved_rng
+    values = np.array(returns)
+    return {"mean": float(values.mean()), "std": float(values.std()),
+            "min": float(values.min()), "max": float(values.max()),
+            "returns": returns, "lengths": lengths}

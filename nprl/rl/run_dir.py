@@ -1,0 +1,189 @@
+"""The run directory: everything one training run leaves behind, so it can be inspected,
+resumed, evaluated or plotted later.
+
+Layout (``--out RUN_DIR``)::
+
+    RUN_DIR/
+        config.json          env id + every resolved DQNConfig field
+        metrics.csv          one header row, then one row per event (see METRIC_COLUMNS)
+        checkpoints/
+            latest           name of the newest complete checkpoint (one line)
+            step_00012345/   agent/ (networks, optimizer, buffers) + state.json
+        learning_curve.png   written by ``nprl plot`` / at the end of ``nprl train``
+
+Checkpoints are written atomically: into ``checkpoints/.tmp-<name>`` first, renamed into
+place only when complete, and only then does ``latest`` (itself replaced atomically)
+point at them. A crash or Ctrl-C mid-save leaves at worst a stray ``.tmp-`` folder,
+never a broken checkpoint.
+
+``metrics.csv`` rows have a ``kind``: ``episode`` (return, length, epsilon at its end),
+``train`` (every ``log_interval`` steps: mean TD loss, mean Q, steps per second) and
+``eval`` (greedy evaluation: mean/std/min/max return). Columns that do not apply are empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nprl.rl.config import DQNConfig
+from nprl.rl.storage import read_json, write_json
+
+METRIC_COLUMNS = [
+    "kind", "step", "episode", "return", "length", "epsilon", "td_loss", "q_mean",
+    "grad_norm", "eval_mean", "eval_std", "eval_min", "eval_max", "sps", "time",
+]
+# Columns that depend on the machine's speed, not on the learning (ignored when comparing).
+TIMING_COLUMNS = ("sps", "time")
+KEEP_CHECKPOINTS = 2
+
+
+class RunDir:
+    """Paths and files of one run directory.
+
+    Parameters
+    ----------
+    path : str or Path
+        The run directory itself (``--out`` names it).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.config_path = self.path / "config.json"
+        self.metrics_path = self.path / "metrics.csv"
+        self.checkpoints = self.path / "checkpoints"
+
+    def __repr__(self) -> str:
+        return f"RunDir({str(self.path)!r})"
+
+    # -- creating and reading -------------------------------------------------------------
+
+    def create(self, env_id: str, config: DQNConfig) -> None:
+        """Make a fresh run directory with ``config.json`` and an empty ``metrics.csv``.
+
+        Raises ``ValueError`` if the folder already holds a run (never overwrite results).
+        """
+        if self.config_path.exists() or self.metrics_path.exists():
+            raise ValueError(
+                f"{self.path} already holds a run; continue it with 'nprl resume {self.path}' "
+                "or choose another --out"
+            )
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        write_json(self.config_path, {"env_id": env_id, "config": config.to_dict()})
+        with open(self.metrics_path, "w", newline="") as file:
+            csv.writer(file).writerow(METRIC_COLUMNS)
+
+    def read_config(self) -> tuple[str, DQNConfig]:
+        """Return ``(env_id, config)`` from ``config.json``; ``ValueError`` if not a run."""
+        if not self.path.is_dir():
+            raise ValueError(f"run directory {self.path} does not exist")
+        document = read_json(self.config_path)
+        try:
+            return document["env_id"], DQNConfig.from_dict(document["config"])
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"{self.config_path} is not an nprl run config: {error}") from None
+
+    def read_metrics(self) -> list[dict[str, str]]:
+        """All rows of ``metrics.csv`` as dicts of strings (empty cells are '')."""
+        if not self.metrics_path.is_file():
+            raise ValueError(f"missing file {self.metrics_path}")
+        with open(self.metrics_path, newline="") as file:
+            reader = csv.DictReader(file)
+            if reader.fieldnames != METRIC_COLUMNS:
+                raise ValueError(f"{self.metrics_path} does not have nprl's metric columns")
+            return list(reader)
+
+    def truncate_metrics(self, step: int) -> None:
+        """Drop rows written after ``step`` (by a run that went on past its last checkpoint)."""
+        rows = [row for row in self.read_metrics() if int(row["step"]) <= step]
+        temporary = self.metrics_path.with_suffix(".csv.tmp")
+        with open(temporary, "w", newline="") as file:
+            writer = csv.DictWriter(file, METRIC_COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(temporary, self.metrics_path)
+
+    def open_metrics(self) -> MetricsWriter:
+        """Append rows to ``metrics.csv``."""
+        return MetricsWriter(self.metrics_path)
+
+    # -- checkpoints ----------------------------------------------------------------------
+
+    def save_checkpoint(self, name: str, write: Callable[[Path], None]) -> Path:
+        """Write a checkpoint atomically: ``write(folder)`` fills a temporary folder, which
+        is then renamed to ``checkpoints/<name>`` and recorded in ``checkpoints/latest``."""
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        final = self.checkpoints / name
+        temporary = self.checkpoints / f".tmp-{name}"
+        shutil.rmtree(temporary, ignore_errors=True)
+        write(temporary)
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(temporary, final)
+        pointer = self.checkpoints / ".latest.tmp"
+        pointer.write_text(name + "\n")
+        os.replace(pointer, self.checkpoints / "latest")
+        self._prune(keep=name)
+        return final
+
+    def latest_checkpoint(self) -> Path:
+        """The newest complete checkpoint folder; ``ValueError`` if there is none."""
+        pointer = self.checkpoints / "latest"
+        if not pointer.is_file():
+            raise ValueError(
+                f"{self.path} has no checkpoint yet (no {pointer}); was the run started with "
+                "'nprl train'?"
+            )
+        folder = self.checkpoints / pointer.read_text().strip()
+        if not folder.is_dir():
+            raise ValueError(f"{pointer} names {folder.name}, which does not exist")
+        return folder
+
+    def _prune(self, keep: str) -> None:
+        """Delete all but the newest few checkpoints (never the one just written)."""
+        folders = sorted(p for p in self.checkpoints.glob("step_*") if p.is_dir())
+        for old in folders[:-KEEP_CHECKPOINTS]:
+            if old.name != keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+class MetricsWriter:
+    """Appends rows to ``metrics.csv``; every row has all of ``METRIC_COLUMNS``."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = open(path, "a", newline="")
+        self.writer = csv.DictWriter(self.file, METRIC_COLUMNS)
+
+    def write(self, kind: str, **values: Any) -> None:
+        """Write one row; floats are written with full precision (``repr``)."""
+        row = {column: "" for column in METRIC_COLUMNS}
+        row["kind"] = kind
+        for key, value in values.items():
+            if key not in row:
+                raise KeyError(f"unknown metric column {key!r}")
+            row[key] = repr(float(value)) if isinstance(value, float) else value
+        self.writer.writerow(row)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def checkpoint_name(step: int) -> str:
+    """Folder name of the checkpoint taken at ``step`` (sorts by step)."""
+    return f"step_{step:09d}"
+
+
+def read_state(folder: Path) -> dict[str, Any]:
+    """The loop state (``state.json``) of a checkpoint folder."""
+    return read_json(folder / "state.json")
+
+
+def write_state(folder: Path, state: dict[str, Any]) -> None:
+    write_json(folder / "state.json", state)

@@ -1,0 +1,336 @@
+"""The DQN training loop, readable top to bottom (in the spirit of CleanRL's ``dqn.py``).
+
+:func:`train` seeds everything from ``config.seed``, builds the environment and the
+agent, and runs :func:`run_loop`. Each environment step of the loop:
+
+1. picks epsilon from its schedule and acts epsilon-greedily;
+2. steps the environment and stores the transition (``terminated`` apart from
+   ``truncated``: only a true end stops bootstrapping);
+3. every ``train_freq`` steps after ``learning_starts``, takes ``gradient_steps``
+   gradient steps from replay;
+4. every ``target_update_interval`` steps, updates the target network;
+5. at an episode's end: logs it, and (every ``checkpoint_interval`` steps) saves a
+   checkpoint *before* the next reset, so that a resumed run continues exactly;
+6. every ``log_interval`` / ``eval_interval`` steps, logs training metrics / evaluates.
+
+:func:`resume` reloads the newest checkpoint of a run directory and runs the same loop.
+With the replay buffer in the checkpoint (``save_buffer``, the default), the resumed run
+writes the same ``metrics.csv`` as an uninterrupted one with the same seed, bit for bit
+(apart from the timing columns). Ctrl-C saves a checkpoint and returns cleanly; resuming
+from it starts a fresh episode (the interrupted one cannot be restored mid-way).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from nprl.rl.agent import DQNAgent, check_spaces
+from nprl.rl.blas import blas_threads
+from nprl.rl.config import DQNConfig
+from nprl.rl.evaluate import evaluate
+from nprl.rl.rng import generator_from_state, generator_state
+from nprl.rl.run_dir import RunDir, checkpoint_name, read_state, write_state
+from nprl.rl.schedules import LinearSchedule, make_epsilon_schedule
+
+EVAL_SEED_OFFSET = 1_000_003  # evaluation episodes are seeded apart from training ones
+RECENT_EPISODES = 20  # episodes averaged for the progress bar's "recent return"
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` and :func:`resume` return."""
+
+    agent: DQNAgent
+    steps: int  # environment steps taken in total (including before a resume)
+    episodes: int  # episodes finished in total
+    interrupted: bool  # True when Ctrl-C stopped the run (a checkpoint was saved)
+    run_dir: Path | None
+    recent_returns: list[float] = field(default_factory=list)
+    last_eval: dict[str, Any] | None = None
+
+
+@dataclass
+class LoopState:
+    """Counters the loop carries, all JSON-able so a checkpoint can store them."""
+
+    step: int = 0
+    episode: int = 0
+    next_checkpoint: int = 0
+    recent_returns: list[float] = field(default_factory=list)
+    # Sums over the updates since the last "train" row of metrics.csv.
+    loss_sum: float = 0.0
+    q_sum: float = 0.0
+    grad_sum: float = 0.0
+    updates_logged: int = 0
+    elapsed: float = 0.0  # seconds of training before this session
+
+
+def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None) -> gym.Env:
+    """``gym.make(env_id)`` with a clear ``ValueError`` for an unknown or unusable id;
+    an ``Env`` instance is returned unchanged."""
+    if isinstance(env_id_or_env, gym.Env):
+        return env_id_or_env
+    env_id = str(env_id_or_env)
+    try:
+        return gym.make(env_id, render_mode=render_mode)
+    except gym.error.DependencyNotInstalled as error:
+        raise ValueError(f"environment {env_id!r} needs a missing package: {error}") from None
+    except gym.error.Error as error:
+        raise ValueError(f"unknown environment {env_id!r}: {error}") from None
+
+
+def env_name(env: gym.Env) -> str | None:
+    """The registered id of an environment, if it has one."""
+    return env.spec.id if env.spec is not None else None
+
+
+def train(
+    env_id_or_env: str | gym.Env,
+    config: DQNConfig | None = None,
+    run_dir: str | Path | None = None,
+    progress: bool = False,
+    callback: Callable[[int, DQNAgent], None] | None = None,
+) -> TrainResult:
+    """Train a DQN agent from scratch.
+
+    Parameters
+    ----------
+    env_id_or_env : str or gymnasium.Env
+        A Gymnasium id (``"CartPole-v1"``) or an environment instance (Box observations,
+        Discrete actions).
+    config : DQNConfig, optional
+        Hyperparameters; ``config.seed`` drives the environment, NumPy streams, the action
+        space and the initial weights, so the same seed gives the same learning curve.
+    run_dir : str or Path, optional
+        Where to write ``config.json``, ``metrics.csv`` and ``checkpoints/``; None = keep
+        nothing on disk.
+    progress : bool
+        Draw a progress bar on stderr.
+    callback : callable, optional
+        Called as ``callback(step, agent)`` after every environment step.
+
+    Returns
+    -------
+    TrainResult
+    """
+    config = config if config is not None else DQNConfig()
+    env = make_env(env_id_or_env)
+    check_spaces(env.observation_space, env.action_space)
+    env_id = env_name(env)
+    run = None
+    if run_dir is not None:
+        if env_id is None:
+            raise ValueError("a run directory needs an environment with a registered id")
+        run = RunDir(run_dir)
+        run.create(env_id, config)
+    # Seeding: one seed for the env's reset stream and its action space; the agent
+    # derives independent streams (weights, exploration, replay) from the same seed.
+    # The loop starts every session with a plain reset(), as a resumed run does.
+    env.action_space.seed(config.seed)
+    env.reset(seed=config.seed)
+    agent = DQNAgent(env.observation_space, env.action_space, config)
+    state = LoopState(next_checkpoint=config.checkpoint_interval)
+    with blas_threads(config.blas_threads):
+        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+
+
+def resume(
+    run_dir: str | Path,
+    total_steps: int | None = None,
+    progress: bool = False,
+    callback: Callable[[int, DQNAgent], None] | None = None,
+) -> TrainResult:
+    """Continue a run from its newest checkpoint.
+
+    Rows of ``metrics.csv`` written after that checkpoint (by a run that crashed later)
+    are dropped, then the loop goes on to ``total_steps`` (default: the run's own).
+    """
+    run = RunDir(run_dir)
+    env_id, config = run.read_config()
+    folder = run.latest_checkpoint()
+    saved = read_state(folder)
+    if total_steps is not None:
+        config = config.replace(total_steps=int(total_steps))
+    agent = DQNAgent.load(folder / "agent")
+    agent.config = config
+    state = LoopState(**saved["loop"])
+    if state.step >= config.total_steps:
+        raise ValueError(
+            f"{run.path} already reached {state.step} of {config.total_steps} steps; "
+            "pass a larger total (nprl resume RUN_DIR --steps N) to train further"
+        )
+    run.truncate_metrics(state.step)
+    env = make_env(env_id)
+    env.action_space.seed(config.seed)
+    env.unwrapped.np_random = generator_from_state(saved["env_rng"])
+    with blas_threads(config.blas_threads):
+        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+
+
+def run_loop(
+    env: gym.Env,
+    agent: DQNAgent,
+    state: LoopState,
+    run: RunDir | None,
+    progress: bool = False,
+    callback: Callable[[int, DQNAgent], None] | None = None,
+) -> TrainResult:
+    """The training loop itself, from ``state.step`` to ``config.total_steps``."""
+    config = agent.config
+    env_id = env_name(env)
+    epsilon_schedule = make_epsilon_schedule(config, config.total_steps)
+    beta_schedule = LinearSchedule(config.per_beta_start, 1.0, config.total_steps)
+    eval_env = make_env(env_id) if config.eval_interval and env_id is not None else None
+    writer = run.open_metrics() if run is not None else None
+    recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
+    bar = _progress_bar(progress, config.total_steps - state.step, env_id)
+    last_eval = None
+    interrupted = False
+    session_start = time.perf_counter()
+    interval_start, interval_step = session_start, state.step
+
+    obs, _ = env.reset()
+    episode_return, episode_length = 0.0, 0
+    try:
+        while state.step < config.total_steps:
+            state.step += 1
+            step = state.step
+            counter = step if epsilon_schedule.unit == "step" else state.episode
+            epsilon = epsilon_schedule(counter)
+
+            # Act, step the environment, remember the transition.
+            action = agent.act(obs, epsilon)
+            next_obs, reward, terminated, truncated, info = env.step(action)
+            agent.observe(obs, action, reward, next_obs, terminated, truncated)
+            episode_return += float(reward)
+            episode_length += 1
+            obs = next_obs
+
+            # Learn from replay, then move the target network.
+            if step > config.learning_starts and step % config.train_freq == 0:
+                beta = beta_schedule(step)
+                for _ in range(config.gradient_steps):
+                    metrics = agent.update(beta)
+                    state.loss_sum += metrics["td_loss"]
+                    state.q_sum += metrics["q_mean"]
+                    state.grad_sum += metrics.get("grad_norm", 0.0)
+                    state.updates_logged += 1
+            if step % config.target_update_interval == 0:
+                agent.update_target()
+
+            # Book-keeping: episode end, periodic metrics, evaluation.
+            done = terminated or truncated
+            if done:
+                success = bool(info.get("is_success", False)) or (
+                    config.success_threshold is not None
+                    and episode_return >= config.success_threshold)
+                agent.end_episode(success)
+                state.episode += 1
+                recent.append(episode_return)
+                if writer is not None:
+                    writer.write("episode", step=step, episode=state.episode,
+                                 **{"return": episode_return}, length=episode_length,
+                                 epsilon=epsilon)
+                bar.set_postfix(episodes=state.episode,
+                                recent_return=float(np.mean(recent)), epsilon=epsilon)
+            if step % config.log_interval == 0:
+                now = time.perf_counter()
+                sps = (step - interval_step) / max(now - interval_start, 1e-9)
+                interval_start, interval_step = now, step
+                if writer is not None:
+                    writer.write("train", step=step, episode=state.episode, epsilon=epsilon,
+                                 sps=sps, time=state.elapsed + now - session_start,
+                                 **_interval_means(state, config))
+                _reset_interval(state)
+            if eval_env is not None and step % config.eval_interval == 0:
+                last_eval = evaluate(agent, eval_env, config.eval_episodes,
+                                     seed=config.seed + EVAL_SEED_OFFSET)
+                if writer is not None:
+                    writer.write("eval", step=step, episode=state.episode,
+                                 eval_mean=last_eval["mean"], eval_std=last_eval["std"],
+                                 eval_min=last_eval["min"], eval_max=last_eval["max"])
+
+            # Episode over: checkpoint (before the reset, see resume()) and start anew.
+            if done:
+                if (run is not None and config.checkpoint_interval
+                        and step >= state.next_checkpoint):
+                    while state.next_checkpoint <= step:
+                        state.next_checkpoint += config.checkpoint_interval
+                    state.recent_returns = list(recent)
+                    _save(run, agent, env, state, writer, session_start, in_episode=False)
+                obs, _ = env.reset()
+                episode_return, episode_length = 0.0, 0
+            bar.update(1)
+            if callback is not None:
+                callback(step, agent)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+        if writer is not None:
+            writer.flush()
+    if run is not None:
+        state.recent_returns = list(recent)
+        _save(run, agent, env, state, writer, session_start, in_episode=episode_length > 0)
+    if writer is not None:
+        writer.close()
+    return TrainResult(agent, state.step, state.episode, interrupted,
+                       run.path if run is not None else None, list(recent), last_eval)
+
+
+def _interval_means(state: LoopState, config: DQNConfig) -> dict[str, float]:
+    if state.updates_logged == 0:
+        return {}
+    means = {"td_loss": state.loss_sum / state.updates_logged,
+             "q_mean": state.q_sum / state.updates_logged}
+    if config.max_grad_norm is not None:
+        means["grad_norm"] = state.grad_sum / state.updates_logged
+    return means
+
+
+def _reset_interval(state: LoopState) -> None:
+    state.loss_sum = state.q_sum = state.grad_sum = 0.0
+    state.updates_logged = 0
+
+
+def _save(run, agent, env, state, writer, session_start, in_episode: bool) -> None:
+    """Checkpoint: agent (with buffers if configured), loop counters, env RNG state."""
+    loop = dict(vars(state))
+    loop["elapsed"] = state.elapsed + time.perf_counter() - session_start
+    document = {"loop": loop, "env_rng": generator_state(env.unwrapped.np_random),
+                "in_episode": in_episode}
+
+    def write(folder: Path) -> None:
+        agent.save(folder / "agent", include_buffer=agent.config.save_buffer)
+        write_state(folder, document)
+
+    if writer is not None:
+        writer.flush()
+    run.save_checkpoint(checkpoint_name(state.step), write)
+
+
+class _NoBar:
+    def update(self, n: int = 1, **postfix) -> None:
+        pass
+
+    def set_postfix(self, **postfix) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(enabled: bool, total: int, desc: str | None):
+    if not enabled:
+        return _NoBar()
+    from nprl.progress import ProgressBar
+
+    return ProgressBar(total=total, desc=desc or "train")

@@ -1,0 +1,113 @@
+"""train(): same seed, same curve; checkpoints are complete; resume equals an uninterrupted run."""
+
+import csv
+
+import numpy as np
+import pytest
+
+from nprl.rl.config import DQNConfig
+from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
+from nprl.rl.train import resume, train
+
+TINY = dict(total_steps=1500, hidden_sizes=[16], batch_size=16, buffer_size=1000,
+            learning_starts=200, train_freq=4, target_update_interval=100, log_interval=250,
+            eval_interval=500, eval_episodes=2, checkpoint_interval=400, seed=5)
+
+
+def learning_rows(run_dir):
+    """metrics.csv without the columns that measure the machine's speed."""
+    with open(RunDir(run_dir).metrics_path, newline="") as file:
+        return [{k: v for k, v in row.items() if k not in TIMING_COLUMNS}
+                for row in csv.DictReader(file)]
+
+
+class Crash(Exception):
+    pass
+
+
+def crash_at(step_to_crash):
+    def callback(step, agent):
+        if step == step_to_crash:
+            raise Crash
+
+    return callback
+
+
+def test_same_seed_gives_the_same_metrics_bit_for_bit(tmp_path):
+    config = DQNConfig(**TINY, prioritized=True, n_step=3, double_q=True)
+    train("CartPole-v1", config, run_dir=tmp_path / "a")
+    train("CartPole-v1", config, run_dir=tmp_path / "b")
+    rows = learning_rows(tmp_path / "a")
+    assert rows == learning_rows(tmp_path / "b")
+    kinds = {row["kind"] for row in rows}
+    assert kinds == {"episode", "train", "eval"}
+    other = DQNConfig(**{**TINY, "seed": 6}, prioritized=True, n_step=3, double_q=True)
+    train("CartPole-v1", other, run_dir=tmp_path / "c")
+    assert learning_rows(tmp_path / "c") != rows
+
+
+@pytest.mark.parametrize("variant", [{}, {"prioritized": True, "n_step": 2,
+                                          "success_buffer": True, "success_threshold": 30.0}])
+def test_resume_after_a_crash_equals_an_uninterrupted_run(tmp_path, variant):
+    config = DQNConfig(**TINY, **variant)
+    train("CartPole-v1", config, run_dir=tmp_path / "whole")
+    with pytest.raises(Crash):
+        train("CartPole-v1", config, run_dir=tmp_path / "crashed", callback=crash_at(1100))
+    run = RunDir(tmp_path / "crashed")
+    assert run.latest_checkpoint().name.startswith("step_")
+    result = resume(tmp_path / "crashed")
+    assert result.steps == 1500 and not result.interrupted
+    assert learning_rows(tmp_path / "crashed") == learning_rows(tmp_path / "whole")
+    whole = RunDir(tmp_path / "whole").latest_checkpoint() / "agent" / "q_net"
+    resumed = run.latest_checkpoint() / "agent" / "q_net"
+    for path in whole.glob("*.npy"):
+        assert np.array_equal(np.load(path), np.load(resumed / path.name))
+
+
+def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes(tmp_path):
+    def interrupt(step, agent):
+        if step == 700:
+            raise KeyboardInterrupt
+
+    config = DQNConfig(**{**TINY, "checkpoint_interval": 0})
+    result = train("CartPole-v1", config, run_dir=tmp_path / "run", callback=interrupt)
+    assert result.interrupted and result.steps == 700
+    assert RunDir(tmp_path / "run").latest_checkpoint().name == "step_000000700"
+    assert resume(tmp_path / "run").steps == 1500
+
+
+def test_checkpoints_are_atomic_and_pruned(tmp_path):
+    run = RunDir(tmp_path / "run")
+
+    def broken(folder):
+        folder.mkdir()
+        (folder / "half").write_text("x")
+        raise OSError("disk full")
+
+    def good(folder):
+        folder.mkdir()
+        (folder / "state.json").write_text("{}")
+
+    run.save_checkpoint("step_000000001", good)
+    with pytest.raises(OSError):
+        run.save_checkpoint("step_000000002", broken)
+    assert run.latest_checkpoint().name == "step_000000001"  # the broken one never counts
+    for step in (3, 4, 5):
+        run.save_checkpoint(f"step_{step:09d}", good)
+    names = sorted(p.name for p in run.checkpoints.glob("step_*"))
+    assert names == ["step_000000004", "step_000000005"]
+
+
+def test_run_directory_errors_are_clear(tmp_path):
+    config = DQNConfig(**{**TINY, "total_steps": 300})
+    train("CartPole-v1", config, run_dir=tmp_path / "run")
+    with pytest.raises(ValueError, match="already holds a run"):
+        train("CartPole-v1", config, run_dir=tmp_path / "run")
+    with pytest.raises(ValueError, match="already reached"):
+        resume(tmp_path / "run")
+    with pytest.raises(ValueError, match="does not exist"):
+        resume(tmp_path / "missing")
+    with pytest.raises(ValueError, match="unknown environment"):
+        train("NoSuchEnv-v9", config)
+    with pytest.raises(ValueError, match="discrete action space"):
+        train("Pendulum-v1", config)
