@@ -14,8 +14,11 @@ Conventions, kept everywhere in ``nprl.physics``:
   single shape centred on the origin, e.g. ``box(w, h)``, the two coincide.
 * ``velocity`` is the velocity of the centre of mass.
 
-The world-space vertices, normals and bounding boxes of the shapes are cached and
-refreshed (``_sync``) whenever the state changes, so the collider reads them for free.
+Each shape's world bounding box is refreshed (``_sync``) whenever the state changes; it
+comes from the shape's bounding circle (one rotation per shape, not one per vertex). The
+world vertices and normals are computed only when asked for (``_geometry``), in practice
+only for shapes whose boxes overlap something: a lander hull high above the ground costs
+no vertex transforms at all.
 """
 
 from __future__ import annotations
@@ -75,7 +78,8 @@ class Body:
         "angular_quadratic_drag", "user_data",
         "_cx", "_cy", "_angle", "_vx", "_vy", "_w", "_fx", "_fy", "_torque", "_cos", "_sin",
         "_pvx", "_pvy", "_pw",
-        "_rel_points", "_local_normals", "_world_points", "_world_normals", "_aabbs", "_aabb",
+        "_rel_points", "_local_normals", "_rel_centroids", "_radii", "_world_geometry",
+        "_aabbs", "_aabb",
         "_id",
     )
 
@@ -138,6 +142,9 @@ class Body:
         self._rel_points = tuple(tuple((x - lcx, y - lcy) for x, y in p._points)
                                  for p in self.shapes)
         self._local_normals = tuple(p._normals for p in self.shapes)
+        self._rel_centroids = tuple((p.centroid[0] - lcx, p.centroid[1] - lcy)
+                                    for p in self.shapes)
+        self._radii = tuple(p.radius for p in self.shapes)
         self._angle = to_finite(angle, "Body angle")
         self._cos, self._sin = math.cos(self._angle), math.sin(self._angle)
         px, py = to_vec2(position, "Body position")
@@ -263,11 +270,12 @@ class Body:
         if not 0 <= shape < len(self.shapes):
             raise ValueError(f"shape index {shape} out of range: this body has "
                              f"{len(self.shapes)} shape(s)")
-        return np.array(self._world_points[shape], dtype=np.float64)
+        return np.array(self._geometry(shape)[0], dtype=np.float64)
 
     def world_polygons(self) -> list[np.ndarray]:
         """World corners of every shape: a list of (n_i, 2) float64 arrays."""
-        return [np.array(points, dtype=np.float64) for points in self._world_points]
+        return [np.array(self._geometry(i)[0], dtype=np.float64)
+                for i in range(len(self.shapes))]
 
     @property
     def kinetic_energy(self) -> float:
@@ -282,21 +290,29 @@ class Body:
 
     # ------------------------------------------------------------------ internals
     def _sync(self) -> None:
-        """Refresh the cached world vertices, normals and bounding boxes from the state."""
+        """Refresh the shapes' bounding boxes from the state; forget the world geometry."""
         c, s, cx, cy = self._cos, self._sin, self._cx, self._cy
-        world_points, world_normals, aabbs = [], [], []
-        for rel, normals in zip(self._rel_points, self._local_normals):
-            points = [(cx + c * x - s * y, cy + s * x + c * y) for x, y in rel]
-            xs = [p[0] for p in points]
-            ys = [p[1] for p in points]
-            world_points.append(points)
-            world_normals.append([(c * x - s * y, s * x + c * y) for x, y in normals])
-            aabbs.append((min(xs), min(ys), max(xs), max(ys)))
-        self._world_points = world_points
-        self._world_normals = world_normals
+        aabbs = []
+        for (x, y), r in zip(self._rel_centroids, self._radii):
+            wx, wy = cx + c * x - s * y, cy + s * x + c * y
+            aabbs.append((wx - r, wy - r, wx + r, wy + r))
         self._aabbs = aabbs
-        self._aabb = (min(b[0] for b in aabbs), min(b[1] for b in aabbs),
-                      max(b[2] for b in aabbs), max(b[3] for b in aabbs))
+        if len(aabbs) == 1:
+            self._aabb = aabbs[0]
+        else:
+            self._aabb = (min([b[0] for b in aabbs]), min([b[1] for b in aabbs]),
+                          max([b[2] for b in aabbs]), max([b[3] for b in aabbs]))
+        self._world_geometry = [None] * len(aabbs)
+
+    def _geometry(self, shape: int) -> tuple[list[Vec2], list[Vec2]]:
+        """World vertices and outward normals of one shape, computed once per pose."""
+        geometry = self._world_geometry[shape]
+        if geometry is None:
+            c, s, cx, cy = self._cos, self._sin, self._cx, self._cy
+            points = [(cx + c * x - s * y, cy + s * x + c * y) for x, y in self._rel_points[shape]]
+            normals = [(c * x - s * y, s * x + c * y) for x, y in self._local_normals[shape]]
+            geometry = self._world_geometry[shape] = (points, normals)
+        return geometry
 
 
 def _as_shapes(shape: object) -> tuple[Polygon, ...]:

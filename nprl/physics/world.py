@@ -154,8 +154,9 @@ class World:
         margin = self.contact_margin
         for i, j, si, sj in candidate_pairs(bodies, margin):
             a, b = bodies[i], bodies[j]
-            raw = collide_polygons(a._world_points[si], a._world_normals[si],
-                                   b._world_points[sj], b._world_normals[sj], margin)
+            points_a, normals_a = a._geometry(si)
+            points_b, normals_b = b._geometry(sj)
+            raw = collide_polygons(points_a, normals_a, points_b, normals_b, margin)
             if raw is not None:
                 normal, points, separations, ids = raw
                 manifolds.append(Manifold(a, b, si, sj, normal, points, separations, ids))
