@@ -21,6 +21,10 @@ from nprl.errors import UserError
 
 # Sub-command modules, in the order ``nprl --help`` lists them.
 COMMANDS: list[str] = [
+    "nprl.commands.train",
+    "nprl.commands.resume",
+    "nprl.commands.eval",
+    "nprl.commands.plot",
     "nprl.commands.physics_demo",
 ]
 

@@ -1,0 +1,71 @@
+"""``nprl eval RUN_DIR``: run the trained agent for N episodes and report its returns.
+
+    nprl eval runs/cartpole --episodes 20            # greedy
+    nprl eval runs/cartpole --epsilon 0.05 --render  # in a window (pygame)
+    nprl eval runs/cartpole --video cartpole.mp4     # or .gif (imageio)
+
+The agent comes from the run's newest checkpoint; the environment id from its
+``config.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from nprl.errors import UserError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "eval", help="evaluate a trained agent",
+        description="Evaluate the newest checkpoint of a run directory.",
+    )
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    parser.add_argument("--episodes", type=int, default=20, help="episodes (default 20)")
+    parser.add_argument("--epsilon", type=float, default=0.0,
+                        help="probability of a random action (default 0: greedy)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the episodes (default 0)")
+    parser.add_argument("--render", action="store_true", help="show the episodes in a window")
+    parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.mp4/.gif)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nprl.rl.agent import DQNAgent
+    from nprl.rl.evaluate import evaluate
+    from nprl.rl.run_dir import RunDir
+    from nprl.rl.train import make_env
+
+    if args.run_dir.startswith("pretrained:"):
+        raise UserError(f"no pretrained agent {args.run_dir!r} is shipped in this version")
+    if args.episodes < 1:
+        raise UserError(f"--episodes must be at least 1, got {args.episodes}")
+    if not 0.0 <= args.epsilon <= 1.0:
+        raise UserError(f"--epsilon must lie in [0, 1], got {args.epsilon}")
+    try:
+        run = RunDir(args.run_dir)
+        env_id, _ = run.read_config()
+        agent = DQNAgent.load(run.latest_checkpoint() / "agent")
+        render_mode = "human" if args.render else ("rgb_array" if args.video else None)
+        env = make_env(env_id, render_mode=render_mode)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    frames = []
+    on_step = (lambda e: frames.append(e.render())) if args.video else None
+    if args.video:
+        require_imageio = __import__("nprl.viz", fromlist=["require"]).require
+        imageio = require_imageio("imageio")
+    stats = evaluate(agent, env, args.episodes, epsilon=args.epsilon, seed=args.seed,
+                     on_step=on_step)
+    env.close()
+    print(f"{env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
+          f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
+          f"max {stats['max']:.2f})")
+    if args.video:
+        fps = env.metadata.get("render_fps", 30)
+        try:
+            imageio.mimsave(args.video, frames, fps=fps)
+        except (ValueError, OSError) as error:
+            raise UserError(f"could not write video {args.video}: {error}") from None
+        print(f"video: {args.video} ({len(frames)} frames)")
+    return 0

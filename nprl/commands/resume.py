@@ -1,0 +1,36 @@
+"""``nprl resume RUN_DIR``: continue a run from its newest checkpoint.
+
+With the replay buffer in the checkpoint (the default), the continued run writes the
+same metrics as if it had never stopped. ``--steps N`` raises the run's total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from nprl.errors import UserError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "resume", help="continue a training run from its last checkpoint",
+        description="Continue a training run from the newest checkpoint in RUN_DIR.",
+    )
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    parser.add_argument("--steps", type=int, help="new total of environment steps")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nprl.commands.train import report_result
+    from nprl.rl.train import resume
+
+    print(f"resuming {args.run_dir}", file=sys.stderr)
+    try:
+        result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    report_result(result)
+    return 130 if result.interrupted else 0

@@ -1,0 +1,90 @@
+"""``nprl train``: train a DQN agent on a Gymnasium environment into a run directory.
+
+    nprl train                                   # CartPole-v1 with its preset
+    nprl train --env Acrobot-v1 --seed 2 --out runs/acrobot-s2
+    nprl train --preset cartpole-tutorial --set learning_rate=1e-3 --set dueling=true
+
+The preset (``--preset``, or the one named after ``--env``) gives the hyperparameters;
+``--steps``, ``--seed`` and ``--set key=value`` override them. Everything resolved goes
+to ``RUN_DIR/config.json``; ``nprl resume``, ``nprl eval`` and ``nprl plot`` take it from
+there. Heavy imports happen inside :func:`run` so that ``nprl --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from nprl.errors import UserError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train a DQN agent (CartPole-v1 by default)",
+        description="Train a DQN agent on a Gymnasium environment with discrete actions.",
+    )
+    parser.add_argument("--env", help="Gymnasium id, e.g. CartPole-v1 (default: the "
+                        "preset's environment, else CartPole-v1)")
+    parser.add_argument("--preset", help="hyperparameter preset from nprl/presets "
+                        "(default: the one named after --env, if any)")
+    parser.add_argument("--steps", type=int, help="environment steps to train for")
+    parser.add_argument("--seed", type=int, help="seed of the environment, networks and "
+                        "exploration (default 1)")
+    parser.add_argument("--out", help="run directory to create (default runs/ENV-sSEED-TIME)")
+    parser.add_argument("--set", dest="settings", action="append", default=[],
+                        metavar="KEY=VALUE", help="override one DQNConfig field (repeatable)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--list-presets", action="store_true", help="list presets and exit")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nprl.rl.presets import preset_names, resolve_config
+    from nprl.rl.train import train
+
+    if args.list_presets:
+        print("\n".join(preset_names()))
+        return 0
+    overrides = {}
+    if args.steps is not None:
+        overrides["total_steps"] = args.steps
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    try:
+        env_id, config = resolve_config(args.env, args.preset, overrides, args.settings)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    out = args.out or f"runs/{env_id.replace('/', '_')}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    print(f"training DQN on {env_id} for {config.total_steps} steps (seed {config.seed}) "
+          f"-> {out}", file=sys.stderr)
+    try:
+        result = train(env_id, config, run_dir=out, progress=not args.no_progress)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    report_result(result)
+    return 130 if result.interrupted else 0
+
+
+def report_result(result) -> None:
+    """Print where the run stands and try to draw its learning curve."""
+    from nprl.errors import UserError as MissingExtra
+
+    if result.interrupted:
+        print(f"interrupted at step {result.steps}; checkpoint saved. Continue with: "
+              f"nprl resume {result.run_dir}", file=sys.stderr)
+    if result.recent_returns:
+        mean = sum(result.recent_returns) / len(result.recent_returns)
+        print(f"{result.steps} steps, {result.episodes} episodes, mean return of the last "
+              f"{len(result.recent_returns)} episodes: {mean:.1f}")
+    if result.last_eval is not None:
+        print(f"last greedy evaluation: {result.last_eval['mean']:.1f} "
+              f"± {result.last_eval['std']:.1f}")
+    try:
+        from nprl.viz.learning_curve import plot_learning_curves
+
+        png = plot_learning_curves([result.run_dir], result.run_dir / "learning_curve.png")
+        print(f"learning curve: {png}")
+    except MissingExtra as error:
+        print(f"(no learning curve: {error})", file=sys.stderr)
+    print(f"evaluate with: nprl eval {result.run_dir}")

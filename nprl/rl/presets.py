@@ -1,0 +1,73 @@
+"""Presets: named, tuned hyperparameters, one TOML file per environment in ``nprl/presets/``.
+
+A preset file has a top-level ``env`` (the Gymnasium id it was tuned for) and a ``[dqn]``
+table of :class:`~nprl.rl.config.DQNConfig` fields; a comment at its top says where the
+values come from. Names are the file names without ``.toml`` (``CartPole-v1``,
+``cartpole-tutorial``), matched case-insensitively.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from nprl.rl.config import DQNConfig
+
+PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets, sorted."""
+    return sorted(path.stem for path in PRESET_DIR.glob("*.toml"))
+
+
+def find_preset(name: str) -> Path | None:
+    """The preset file called ``name`` (case-insensitive), or None."""
+    for path in PRESET_DIR.glob("*.toml"):
+        if path.stem.lower() == name.lower():
+            return path
+    return None
+
+
+def load_preset(name: str) -> tuple[str, dict[str, Any]]:
+    """Return ``(env_id, dqn_settings)`` of a preset.
+
+    Raises
+    ------
+    ValueError
+        If there is no such preset, or its file has an unknown key.
+    """
+    path = find_preset(name)
+    if path is None:
+        raise ValueError(f"unknown preset {name!r}; available: {', '.join(preset_names())}")
+    with open(path, "rb") as file:
+        document = tomllib.load(file)
+    settings = document.get("dqn", {})
+    DQNConfig.from_dict(settings)  # reject unknown keys and bad values now, naming them
+    return document["env"], settings
+
+
+def resolve_config(
+    env_id: str | None, preset: str | None, overrides: dict[str, Any] | None = None,
+    assignments: list[str] | None = None,
+) -> tuple[str, DQNConfig]:
+    """Decide the environment and the full config of a run.
+
+    The preset (explicit, or the one named after ``env_id`` when there is one) gives the
+    base; ``overrides`` (a dict, e.g. steps and seed) and ``assignments`` (``key=value``
+    strings from ``--set``) are applied on top. ``env_id`` defaults to the preset's env,
+    then to ``CartPole-v1``.
+    """
+    settings: dict[str, Any] = {}
+    if preset is not None:
+        preset_env, settings = load_preset(preset)
+        env_id = env_id or preset_env
+    else:
+        env_id = env_id or "CartPole-v1"
+        if find_preset(env_id) is not None:
+            _, settings = load_preset(env_id)
+    config = DQNConfig.from_dict({**settings, **(overrides or {})})
+    if assignments:
+        config = config.with_overrides(assignments)
+    return env_id, config

@@ -1,0 +1,123 @@
+"""Learning curves: episode return against environment steps, for one run or many.
+
+Runs that differ only by their seed (same environment, same config otherwise) form one
+group, drawn as the mean over seeds with a band from the lowest to the highest seed, so
+a single lucky seed cannot pass for a method. Each run's returns are smoothed with a
+moving average over episodes, then put on a common grid of steps by linear
+interpolation. When the runs hold greedy evaluations (``eval`` rows), a second panel
+shows those the same way. matplotlib is imported lazily (``nprl[viz]``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nprl.rl.run_dir import RunDir
+from nprl.viz import require
+
+
+def _curve(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+    chosen = [row for row in rows if row["kind"] == kind and row[column] != ""]
+    steps = np.array([int(row["step"]) for row in chosen], dtype=float)
+    values = np.array([float(row[column]) for row in chosen], dtype=float)
+    return steps, values
+
+
+def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+    """Trailing moving average (the first points average what exists so far)."""
+    if window <= 1 or len(values) == 0:
+        return values
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    ends = np.arange(1, len(values) + 1)
+    counts = np.minimum(ends, window)
+    return (cumulative[ends] - cumulative[ends - counts]) / counts
+
+
+def group_runs(run_dirs: list[str | Path]) -> dict[str, list[RunDir]]:
+    """Group run directories whose env and config agree apart from the seed.
+
+    Returns a dict label -> runs; the label is the env id plus the run folder name
+    (or the first folder's name followed by "×N seeds" for a group).
+    """
+    groups: dict[str, list[RunDir]] = {}
+    keys: dict[str, str] = {}
+    for path in run_dirs:
+        run = RunDir(path)
+        env_id, config = run.read_config()
+        settings = config.to_dict()
+        settings.pop("seed")
+        key = repr((env_id, sorted(settings.items())))
+        if key not in keys:
+            keys[key] = f"{env_id}: {run.path.name}"
+            groups[keys[key]] = []
+        groups[keys[key]].append(run)
+    return {(f"{label} (x{len(runs)} seeds)" if len(runs) > 1 else label): runs
+            for label, runs in groups.items()}
+
+
+def _band(runs: list[RunDir], kind: str, column: str, smooth: int) -> dict[str, Any] | None:
+    curves = []
+    for run in runs:
+        steps, values = _curve(run.read_metrics(), kind, column)
+        if len(steps):
+            curves.append((steps, _smooth(values, smooth)))
+    if not curves:
+        return None
+    end = min(steps[-1] for steps, _ in curves)
+    start = max(steps[0] for steps, _ in curves)
+    grid = np.linspace(start, end, 200) if end > start else np.array([start])
+    stacked = np.stack([np.interp(grid, steps, values) for steps, values in curves])
+    return {"steps": grid, "mean": stacked.mean(axis=0), "low": stacked.min(axis=0),
+            "high": stacked.max(axis=0)}
+
+
+def plot_learning_curves(
+    run_dirs: list[str | Path], out: str | Path, smooth: int = 20, title: str | None = None
+) -> Path:
+    """Draw the learning curves of ``run_dirs`` into the PNG file ``out``; return its path.
+
+    Parameters
+    ----------
+    run_dirs : list of run directories (as written by ``nprl train``)
+    out : path of the PNG to write
+    smooth : episodes in the moving average of training returns
+    title : optional figure title
+    """
+    matplotlib = require("matplotlib")
+    matplotlib.use("Agg")
+    pyplot = require("matplotlib.pyplot")
+    groups = group_runs(run_dirs)
+    has_eval = any(_band(runs, "eval", "eval_mean", 1) for runs in groups.values())
+    panels = 2 if has_eval else 1
+    figure, axes = pyplot.subplots(1, panels, figsize=(6.5 * panels, 4.2), squeeze=False)
+    for label, runs in groups.items():
+        for axis, (kind, column, window) in zip(
+            axes[0], [("episode", "return", smooth), ("eval", "eval_mean", 1)][:panels]
+        ):
+            band = _band(runs, kind, column, window)
+            if band is None:
+                continue
+            line, = axis.plot(band["steps"], band["mean"], label=label)
+            if len(runs) > 1:
+                axis.fill_between(band["steps"], band["low"], band["high"],
+                                  color=line.get_color(), alpha=0.2)
+    axes[0][0].set_title(f"training episodes (moving average of {smooth})")
+    if has_eval:
+        axes[0][1].set_title("greedy evaluation (mean return)")
+    for axis in axes[0]:
+        axis.set_xlabel("environment steps")
+        axis.set_ylabel("return")
+        axis.grid(alpha=0.3)
+        if axis.get_legend_handles_labels()[0]:
+            axis.legend(fontsize=8)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=110)
+    pyplot.close(figure)
+    return out

@@ -1,0 +1,87 @@
+"""``nprl train / resume / eval / plot``: a tiny run end to end, and one clear line per mistake."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from nprl.cli import main
+
+TINY = ["--set", "hidden_sizes=[16]", "--set", "batch_size=16", "--set", "learning_starts=100",
+        "--set", "train_freq=4", "--set", "eval_interval=200", "--set", "eval_episodes=2",
+        "--set", "checkpoint_interval=200", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "cartpole"
+    assert main(["train", "--steps", "400", "--seed", "3", "--out", str(out), *TINY]) == 0
+    return out
+
+
+def test_train_writes_a_complete_run_directory(trained_run):
+    document = json.loads((trained_run / "config.json").read_text())
+    assert document["env_id"] == "CartPole-v1"
+    config = document["config"]
+    assert config["total_steps"] == 400 and config["seed"] == 3 and config["hidden_sizes"] == [16]
+    # the CartPole preset supplied what --set did not
+    assert config["learning_rate"] == 2.3e-3 and config["target_update_interval"] == 10
+    header = (trained_run / "metrics.csv").read_text().splitlines()[0]
+    assert header.startswith("kind,step,episode,return,length,epsilon,td_loss,q_mean")
+    assert (trained_run / "checkpoints" / "latest").is_file()
+    assert (trained_run / "learning_curve.png").stat().st_size > 1000
+
+
+def test_eval_resume_and_plot(trained_run, capsys, tmp_path):
+    assert main(["eval", str(trained_run), "--episodes", "2"]) == 0
+    assert "mean return" in capsys.readouterr().out
+    assert main(["resume", str(trained_run), "--steps", "500", "--no-progress"]) == 0
+    last = (trained_run / "metrics.csv").read_text().splitlines()[-1]
+    assert int(last.split(",")[1]) <= 500
+    png = tmp_path / "curves.png"
+    assert main(["plot", str(trained_run), str(trained_run), "--out", str(png)]) == 0
+    assert png.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["train", "--env", "NoSuchEnv-v0"], "unknown environment 'NoSuchEnv-v0'"),
+        (["train", "--preset", "nope"], "unknown preset 'nope'"),
+        (["train", "--set", "no_such_key=1"], "unknown setting 'no_such_key'"),
+        (["train", "--set", "gamma=2"], "gamma must lie in [0, 1]"),
+        (["train", "--env", "Pendulum-v1"], "discrete action space"),
+        (["eval", "{missing}"], "does not exist"),
+        (["resume", "{missing}"], "does not exist"),
+        (["plot", "{missing}"], "does not exist"),
+        (["eval", "{not_a_run}"], "config.json"),
+        (["eval", "{trained}", "--epsilon", "2"], "--epsilon must lie in [0, 1]"),
+        (["train", "--out", "{trained}"], "already holds a run"),
+    ],
+)
+def test_user_mistakes_are_one_clear_line(argv, message, capsys, tmp_path, trained_run):
+    paths = {"missing": tmp_path / "missing", "not_a_run": tmp_path, "trained": trained_run}
+    argv = [arg.format(**paths) for arg in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("nprl: error: ") and message in err[-1]
+
+
+def test_a_mistake_in_a_real_process_has_no_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nprl", "resume", str(tmp_path / "nope")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "does not exist" in result.stderr
+
+
+def test_presets_all_load():
+    from nprl.rl.presets import load_preset, preset_names
+
+    names = preset_names()
+    for expected in ("CartPole-v1", "Acrobot-v1", "MountainCar-v0", "LunarLander-v3",
+                     "cartpole-tutorial"):
+        assert expected in names
+    env_id, settings = load_preset("cartpole-tutorial")
+    assert env_id == "CartPole-v1" and settings["hidden_sizes"] == [64]
+    assert settings["optimizer"] == "rmsprop" and settings["epsilon_decay_rate"] == 0.001
