@@ -304,14 +304,21 @@ class Body:
                           max([b[2] for b in aabbs]), max([b[3] for b in aabbs]))
         self._world_geometry = [None] * len(aabbs)
 
-    def _geometry(self, shape: int) -> tuple[list[Vec2], list[Vec2]]:
-        """World vertices and outward normals of one shape, computed once per pose."""
+    def _geometry(self, shape: int) -> tuple[list[Vec2], list[Vec2], tuple]:
+        """World vertices, outward normals and exact bounding box of one shape.
+
+        Computed at most once per pose. The box is the tight one (the one in ``_aabbs``
+        comes from the bounding circle), for a second, sharper broad-phase test.
+        """
         geometry = self._world_geometry[shape]
         if geometry is None:
             c, s, cx, cy = self._cos, self._sin, self._cx, self._cy
             points = [(cx + c * x - s * y, cy + s * x + c * y) for x, y in self._rel_points[shape]]
             normals = [(c * x - s * y, s * x + c * y) for x, y in self._local_normals[shape]]
-            geometry = self._world_geometry[shape] = (points, normals)
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            geometry = (points, normals, (min(xs), min(ys), max(xs), max(ys)))
+            self._world_geometry[shape] = geometry
         return geometry
 
 

@@ -168,8 +168,8 @@ def collide_shapes(a: Body, shape_a: int, b: Body, shape_b: int) -> Manifold | N
 
     Uses the bodies' current poses. Returns a :class:`Manifold` (normal from a to b) or None.
     """
-    points_a, normals_a = a._geometry(shape_a)
-    points_b, normals_b = b._geometry(shape_b)
+    points_a, normals_a, _ = a._geometry(shape_a)
+    points_b, normals_b, _ = b._geometry(shape_b)
     raw = collide_polygons(points_a, normals_a, points_b, normals_b)
     if raw is None:
         return None

@@ -154,8 +154,12 @@ class World:
         margin = self.contact_margin
         for i, j, si, sj in candidate_pairs(bodies, margin):
             a, b = bodies[i], bodies[j]
-            points_a, normals_a = a._geometry(si)
-            points_b, normals_b = b._geometry(sj)
+            points_a, normals_a, (ax0, ay0, ax1, ay1) = a._geometry(si)
+            points_b, normals_b, (bx0, by0, bx1, by1) = b._geometry(sj)
+            # The broad phase used bounding circles; the exact boxes weed out more pairs.
+            if ax0 > bx1 + margin or bx0 > ax1 + margin or ay0 > by1 + margin \
+                    or by0 > ay1 + margin:
+                continue
             raw = collide_polygons(points_a, normals_a, points_b, normals_b, margin)
             if raw is not None:
                 normal, points, separations, ids = raw

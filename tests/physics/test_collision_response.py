@@ -173,3 +173,16 @@ def test_box_slides_when_tan_theta_above_mu_with_the_analytic_acceleration(mu):
     speed1 = -(body.velocity[0] * c + body.velocity[1] * s)
     accel = G * (s - mu * c)
     assert (speed1 - speed0) / 1.0 == pytest.approx(accel, rel=0.05)
+
+
+@pytest.mark.parametrize("restitution", [0.3, 0.7])
+def test_box_dropped_flat_rebounds_at_e_times_the_impact_speed(restitution):
+    world = World(gravity=(0.0, -G), dt=1.0 / 240.0)
+    ground(world).restitution = 0.0  # the contact uses the larger of the two
+    body = world.add(Body(box(1, 1), 1.0, position=(0.0, 0.5 + 2.0), restitution=restitution))
+    rebound = 0.0
+    for _ in range(240):  # 1 s: falls 2 m in 0.64 s, bounces once
+        world.step()
+        rebound = max(rebound, body.velocity[1])
+    impact = math.sqrt(2 * G * 2.0)
+    assert rebound == pytest.approx(restitution * impact, rel=0.02)
