@@ -106,8 +106,8 @@ class BatchNorm(Layer):
         if self._cache is None:
             raise RuntimeError("BatchNorm.backward called before forward")
         mode, x_hat, inv_std, axes, shape = self._cache
-        self.weight.grad += np.sum(grad_y * x_hat, axis=axes)
-        self.bias.grad += np.sum(grad_y, axis=axes)
+        self.weight.add_grad(np.sum(grad_y * x_hat, axis=axes))
+        self.bias.add_grad(np.sum(grad_y, axis=axes))
         grad_x_hat = grad_y * self.weight.data.reshape(shape)
         if mode == "eval":  # running statistics are constants
             return grad_x_hat * inv_std.reshape(shape)

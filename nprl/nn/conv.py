@@ -124,9 +124,9 @@ class Conv2D(Layer):
         cols, (n, c, h, w), ho, wo = self._cache
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
-        self.weight.grad += (grad_mat.T @ cols).reshape(self.weight.data.shape)
+        self.weight.add_grad((grad_mat.T @ cols).reshape(self.weight.data.shape))
         if self.bias is not None:
-            self.bias.grad += grad_mat.sum(axis=0)
+            self.bias.add_grad(grad_mat.sum(axis=0))
         grad_cols = (grad_mat @ self.weight.data.reshape(self.out_channels, -1))
         grad_cols = grad_cols.reshape(n, ho, wo, c, kh, kw)
         # Scatter each kernel offset's contribution back onto the padded input (NHWC).

@@ -83,7 +83,7 @@ class Layer:
     def zero_grad(self) -> None:
         """Reset every parameter gradient to zero (in place)."""
         for param in self.parameters():
-            param.grad.fill(0)
+            param.zero_grad()
 
     # -- modes -------------------------------------------------------------------
     def train(self, mode: bool = True) -> Layer:

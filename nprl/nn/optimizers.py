@@ -144,6 +144,8 @@ class Optimizer:
         self._ensure_packed()
         for _, grad in self._slabs:
             grad.fill(0)
+        for p in self.params:
+            p.grad_is_zero = True
 
     def step(self) -> None:
         """Apply one update from the current ``.grad`` of every parameter."""
@@ -159,6 +161,10 @@ class Optimizer:
     def _update(self, slab: int, data: np.ndarray, grad: np.ndarray) -> None:
         raise NotImplementedError
 
+    def _state_scale(self, name: str) -> float:
+        """Factor from the stored state buffer ``name`` to its PyTorch meaning (1 here)."""
+        return 1.0
+
     def state_dict(self) -> dict[str, np.ndarray]:
         """Everything needed to resume: ``step`` and, per parameter i, ``<buffer>.<i>``.
 
@@ -168,8 +174,9 @@ class Optimizer:
         state = {"step": np.array(self.step_count, dtype=np.int64),
                  "lr": np.array(self.lr, dtype=np.float64)}
         for name, buffers in self.state.items():
+            scale = self._state_scale(name)
             for i, value in enumerate(self._split(buffers, self._where)):
-                state[f"{name}.{i}"] = value.copy()
+                state[f"{name}.{i}"] = value * scale if scale != 1.0 else value.copy()
         return state
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
@@ -205,7 +212,7 @@ class Optimizer:
             if name not in new_state:
                 new_state[name] = [np.zeros_like(data) for data, _ in self._slabs]
             slab, start, stop = self._where[i]
-            new_state[name][slab][start:stop] = value.reshape(-1)
+            new_state[name][slab][start:stop] = value.reshape(-1) / self._state_scale(name)
         self.step_count = int(state["step"])
         if "lr" in state:
             self.lr = float(state["lr"])
@@ -352,31 +359,37 @@ class Adam(Optimizer):
                 g = grad + self.weight_decay * data
         else:
             g = grad
-        m = self._buffer("exp_avg")[slab]
-        v = self._buffer("exp_avg_sq")[slab]
+        # The moments are stored scaled, m_s = m / (1 - b1) and v_s = v / (1 - b2), which
+        # saves two passes over the arrays per step; state_dict() unscales them.
+        m_s = self._buffer("exp_avg")[slab]
+        v_s = self._buffer("exp_avg_sq")[slab]
         while len(self._scratch) <= slab:
             self._scratch.append(None)
         tmp = self._scratch[slab]
         if tmp is None or tmp.shape != data.shape or tmp.dtype != data.dtype:
             tmp = self._scratch[slab] = np.empty_like(data)
-        # m = b1 m + (1 - b1) g
-        m *= beta1
-        np.multiply(g, 1.0 - beta1, out=tmp)
-        m += tmp
-        # v = b2 v + (1 - b2) g^2
-        v *= beta2
+        # m = b1 m + (1 - b1) g      <=>  m_s = b1 m_s + g
+        m_s *= beta1
+        m_s += g
+        # v = b2 v + (1 - b2) g^2    <=>  v_s = b2 v_s + g^2
         np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - beta2
-        v += tmp
-        # p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)
+        v_s *= beta2
+        v_s += tmp
+        # p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps); with c = sqrt((1 - b2) / bc2):
+        # p -= [lr (1 - b1) / (bc1 c)] * m_s / (sqrt(v_s) + eps / c)
         bias_correction1 = 1.0 - beta1**t
         bias_correction2 = 1.0 - beta2**t
-        np.sqrt(v, out=tmp)
-        tmp *= 1.0 / math.sqrt(bias_correction2)
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= -lr / bias_correction1
+        c = math.sqrt((1.0 - beta2) / bias_correction2)
+        np.sqrt(v_s, out=tmp)
+        tmp += self.eps / c
+        np.divide(m_s, tmp, out=tmp)
+        tmp *= -lr * (1.0 - beta1) / (bias_correction1 * c)
         data += tmp
+
+    # Stored moments are scaled (see _update); convert to and from PyTorch's meaning.
+    def _state_scale(self, name: str) -> float:
+        beta1, beta2 = self.betas
+        return 1.0 - (beta1 if name == "exp_avg" else beta2)
 
 
 class AdamW(Adam):

@@ -131,14 +131,14 @@ def test_load_state_dict_rejects_wrong_shapes_and_names():
 
 
 def test_adam_state_holds_no_denormals_after_many_zero_gradient_steps():
-    # One tiny gradient puts v = (1 - 0.999) * (1e-17)^2 = 1e-37 (a normal float32); then
-    # zero gradients decay it by 0.999 per step.  Unflushed, after 2500 steps it would be
-    # 1e-37 * 0.999^2500 = 8e-39: subnormal (below float32's smallest normal, 1.2e-38).
+    # Adam stores v / (1 - b2); one tiny gradient g = 3e-19 makes that g^2 = 9e-38 (a
+    # normal float32), then zero gradients decay it by 0.999 per step.  Unflushed, after
+    # 2500 steps it would be 7.4e-39: subnormal (float32's smallest normal is 1.2e-38).
     tiny = np.finfo(np.float32).tiny
     steps = 25 * FLUSH_EVERY
-    unflushed = np.float32(1e-37) * np.float32(0.999) ** steps
+    unflushed = np.float32(3e-19) ** 2 * np.float32(0.999) ** steps
     assert 0 < unflushed < tiny  # the check below is not vacuous
-    p = make_param(np.ones(1000), 1e-17, np.float32)
+    p = make_param(np.ones(1000), 3e-19, np.float32)
     opt = Adam([p], lr=1e-3)
     opt.step()
     p.grad[...] = 0.0

@@ -1,0 +1,201 @@
+"""``nprl mnist``: train a network on MNIST, save it, load it back and re-check it.
+
+Three presets:
+
+- ``seed``:   the original article's network: 784-100-50-10, tanh everywhere, MSE on
+              one-hot labels, plain SGD with learning rate 0.2, batch 500, one epoch,
+              uniform init with bound 1/sqrt(fan_in + fan_out).
+- ``modern``: a ReLU MLP (784-256-128-10, He init) with softmax cross-entropy and Adam.
+- ``cnn``:    a small convolutional net (two 3x3 conv + batch norm + max-pool blocks
+              with 8 and 16 channels, then Dense 784-64-10), cross-entropy and Adam.
+
+The end-to-end serialization check (save, load, same test accuracy) is part of every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from nprl.errors import UserError
+
+DEFAULT_DATA_CANDIDATES = ("../shared/data/mnist",)
+
+
+@dataclass
+class Preset:
+    """Everything a preset fixes: network builder, loss, optimizer, schedule."""
+
+    name: str
+    build: object  # callable(rng) -> Sequential
+    loss: str  # "mse_onehot" or "cross_entropy"
+    optimizer: str  # "sgd" or "adam"
+    lr: float
+    batch_size: int
+    epochs: int
+    images: str  # "flat" (N, 784) or "nchw" (N, 1, 28, 28)
+    description: str
+
+
+def _seed_net(rng):
+    from nprl.nn import Dense, Sequential, Tanh
+
+    return Sequential(
+        Dense(784, 100, init="glorot_seed", rng=rng), Tanh(),
+        Dense(100, 50, init="glorot_seed", rng=rng), Tanh(),
+        Dense(50, 10, init="glorot_seed", rng=rng), Tanh(),
+    )
+
+
+def _modern_net(rng):
+    from nprl.nn import Dense, ReLU, Sequential
+
+    return Sequential(
+        Dense(784, 256, init="he_uniform", rng=rng), ReLU(),
+        Dense(256, 128, init="he_uniform", rng=rng), ReLU(),
+        Dense(128, 10, rng=rng),
+    )
+
+
+def _cnn_net(rng):
+    from nprl.nn import BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
+
+    return Sequential(
+        Conv2D(1, 8, 3, padding=1, rng=rng), BatchNorm(8), ReLU(), MaxPool2D(2),
+        Conv2D(8, 16, 3, padding=1, rng=rng), BatchNorm(16), ReLU(), MaxPool2D(2),
+        Flatten(), Dense(16 * 7 * 7, 64, init="he_uniform", rng=rng), ReLU(),
+        Dense(64, 10, rng=rng),
+    )
+
+
+PRESETS = {
+    "seed": Preset("seed", _seed_net, "mse_onehot", "sgd", 0.2, 500, 1, "flat",
+                   "784-100-50-10 tanh, MSE on one-hot, SGD lr 0.2, batch 500 (the article)"),
+    "modern": Preset("modern", _modern_net, "cross_entropy", "adam", 1e-3, 128, 5, "flat",
+                     "784-256-128-10 ReLU, cross-entropy, Adam lr 1e-3, batch 128"),
+    "cnn": Preset("cnn", _cnn_net, "cross_entropy", "adam", 2e-3, 64, 2, "nchw",
+                  "conv8-conv16 (3x3, batch norm, max-pool) + 784-64-10, Adam lr 2e-3, batch 64"),
+}
+
+
+def default_data_dir() -> Path | None:
+    """``../shared/data/mnist`` relative to the cwd, else relative to the repository root."""
+    repo_root = Path(__file__).resolve().parents[2]
+    for base in (Path.cwd(), repo_root):
+        for candidate in DEFAULT_DATA_CANDIDATES:
+            path = (base / candidate).resolve()
+            if path.is_dir():
+                return path
+    return None
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "mnist",
+        help="train a network on MNIST (presets: seed, modern, cnn), save and reload it",
+        description=__doc__.split("\n\n")[0] + " Presets: "
+        + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()),
+    )
+    parser.add_argument("--data", type=Path, default=None,
+                        help="directory with the four MNIST IDX files (default: "
+                        "../shared/data/mnist when it exists)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="modern",
+                        help="network and training recipe (default: modern)")
+    parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="override the preset's batch size")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="override the preset's learning rate")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="train on only the first N training images (quick runs)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="directory to save the model in (default: runs/mnist-PRESET)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def _prepare(images, layout: str):
+    n = len(images)
+    return images.reshape(n, 784) if layout == "flat" else images.reshape(n, 1, 28, 28)
+
+
+def _accuracy(net, x, y) -> float:
+    import numpy as np
+
+    return float(np.mean(net.predict(x, batch_size=1000).argmax(axis=1) == y))
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from nprl.data import load_mnist
+    from nprl.nn import SGD, Adam, CrossEntropyLoss, MSELoss, load, save
+
+    preset = PRESETS[args.preset]
+    epochs = preset.epochs if args.epochs is None else args.epochs
+    batch_size = preset.batch_size if args.batch_size is None else args.batch_size
+    lr = preset.lr if args.lr is None else args.lr
+    if epochs < 1 or batch_size < 1 or not lr > 0:
+        raise UserError("--epochs and --batch-size must be positive integers, --lr positive")
+    data_dir = args.data if args.data is not None else default_data_dir()
+    if data_dir is None:
+        raise UserError("MNIST not found: pass --data DIR (a directory with the four IDX files "
+                        "train-images-idx3-ubyte.gz ... t10k-labels-idx1-ubyte.gz)")
+    started = time.perf_counter()
+    try:
+        (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.limit is not None:
+        if args.limit < 1:
+            raise UserError("--limit must be a positive integer")
+        x_train, y_train = x_train[: args.limit], y_train[: args.limit]
+    x_train, x_test = _prepare(x_train, preset.images), _prepare(x_test, preset.images)
+    print(f"MNIST from {data_dir}: {len(x_train)} training, {len(x_test)} test images "
+          f"({time.perf_counter() - started:.1f} s to load)")
+    print(f"preset {preset.name}: {preset.description}; {epochs} epoch(s), batch {batch_size}, "
+          f"lr {lr}")
+
+    rng = np.random.default_rng(args.seed)
+    net = preset.build(rng)
+    if preset.loss == "mse_onehot":
+        loss, targets = MSELoss(), np.eye(10, dtype=np.float32)[y_train]
+    else:
+        loss, targets = CrossEntropyLoss(), y_train
+    if preset.optimizer == "sgd":
+        optimizer = SGD(net.parameters(), lr=lr)
+    else:
+        optimizer = Adam(net.parameters(), lr=lr)
+
+    epoch_started = [time.perf_counter()]
+
+    def report(epoch: int, history: dict) -> None:
+        seconds = time.perf_counter() - epoch_started[0]
+        print(f"epoch {epoch}/{epochs}: loss {history['loss'][-1]:.4f}  "
+              f"train acc {100 * history['accuracy'][-1]:.2f}%  "
+              f"test acc {100 * history['val_accuracy'][-1]:.2f}%  ({seconds:.1f} s)",
+              flush=True)
+        epoch_started[0] = time.perf_counter()
+
+    test_targets = np.eye(10, dtype=np.float32)[y_test] if preset.loss == "mse_onehot" else y_test
+    net.fit(x_train, targets, loss, optimizer, epochs=epochs, batch_size=batch_size,
+            validation=(x_test, test_targets), seed=args.seed, verbose=not args.quiet,
+            callback=report)
+    accuracy = _accuracy(net, x_test, y_test)
+
+    out = args.out if args.out is not None else Path("runs") / f"mnist-{preset.name}"
+    try:
+        save(net, out)
+        reloaded = load(out)
+    except (OSError, ValueError) as error:
+        raise UserError(f"could not save or reload the model in {out}: {error}") from None
+    reloaded_accuracy = _accuracy(reloaded, x_test, y_test)
+    same = reloaded_accuracy == accuracy
+    print(f"saved to {out}; reloaded test accuracy {100 * reloaded_accuracy:.2f}% "
+          f"({'identical' if same else 'DIFFERENT from ' + f'{100 * accuracy:.2f}%'})")
+    print(f"total {time.perf_counter() - started:.1f} s; final test accuracy "
+          f"{100 * accuracy:.2f}%")
+    return 0 if same else 1
