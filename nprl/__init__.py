@@ -11,3 +11,7 @@ Sub-packages, each importing only the ones listed before it:
 """
 
 __version__ = "0.1.0"
+
+from nprl.envs.registration import register_envs as _register_envs
+
+_register_envs()
