@@ -262,6 +262,7 @@ class DQNAgent:
         save_arrays(directory / "q_net", self.q_net.state_dict())
         save_arrays(directory / "target_net", self.target_net.state_dict())
         save_arrays(directory / "optimizer", self.optimizer.state_dict())
+        save_arrays(directory / "optimizer_exact", _exact_optimizer_state(self.optimizer))
         if include_buffer:
             arrays, meta = self.buffer.state_dict()
             save_arrays(directory / "buffer", arrays)
@@ -292,6 +293,7 @@ class DQNAgent:
         agent.q_net.load_state_dict(load_arrays(directory / "q_net"))
         agent.target_net.load_state_dict(load_arrays(directory / "target_net"))
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
+        _restore_exact_optimizer_state(agent.optimizer, load_arrays(directory / "optimizer_exact"))
         agent.updates = int(meta["updates"])
         agent.rng = generator_from_state(meta["rng"])
         if meta.get("include_buffer"):
@@ -306,3 +308,36 @@ class DQNAgent:
         """Small JSON-able summary (for logs and ``nprl report``)."""
         return {"updates": self.updates, "buffer_size": len(self.buffer),
                 "success_size": len(self.success) if self.success is not None else 0}
+
+
+# nprl.nn's optimizers keep some moments internally rescaled (Adam stores m / (1 - b1)),
+# and their state_dict() converts to PyTorch's meaning and back. That round trip rounds
+# in float32, so a resumed run would drift from an uninterrupted one by an ulp. To resume
+# bit for bit we also save the internal buffers exactly as they are and put them back
+# after load_state_dict(). The portable state_dict() stays the source of truth: the exact
+# copy is used only when its names and shapes match the rebuilt optimizer.
+
+
+def _exact_optimizer_state(optimizer) -> dict[str, np.ndarray]:
+    buffers = getattr(optimizer, "state", None)
+    if not isinstance(buffers, dict):
+        return {}
+    arrays = {}
+    for name, slabs in buffers.items():
+        for index, slab in enumerate(slabs):
+            arrays[f"{name}.{index}"] = slab
+    return arrays
+
+
+def _restore_exact_optimizer_state(optimizer, arrays: dict[str, np.ndarray]) -> None:
+    buffers = getattr(optimizer, "state", None)
+    if not isinstance(buffers, dict):
+        return
+    for key, value in arrays.items():
+        name, _, index = key.rpartition(".")
+        slabs = buffers.get(name)
+        if slabs is None or not index.isdigit() or int(index) >= len(slabs):
+            continue
+        slab = slabs[int(index)]
+        if slab.shape == value.shape and slab.dtype == value.dtype:
+            np.copyto(slab, value)

@@ -46,7 +46,8 @@ def test_same_seed_gives_the_same_metrics_bit_for_bit(tmp_path):
     assert learning_rows(tmp_path / "c") != rows
 
 
-@pytest.mark.parametrize("variant", [{}, {"prioritized": True, "n_step": 2,
+@pytest.mark.parametrize("variant", [{}, {"prioritized": True, "n_step": 2, "loss": "huber",
+                                          "max_grad_norm": 1.0, "double_q": True,
                                           "success_buffer": True, "success_threshold": 30.0}])
 def test_resume_after_a_crash_equals_an_uninterrupted_run(tmp_path, variant):
     config = DQNConfig(**TINY, **variant)
