@@ -27,6 +27,7 @@ COMMANDS: list[str] = [
     "nprl.commands.plot",
     "nprl.commands.mnist",
     "nprl.commands.physics_demo",
+    "nprl.commands.play",
 ]
 
 

@@ -33,8 +33,9 @@ and the pad anywhere (stage 3, the full task).
 ## Episode End
 Terminated when the lander has rested on the pad with both feet for 0.5 s (``landed``,
 ``info["is_success"]`` True), when it rested on the terrain off the pad
-(``landed_off_pad``), when the hull touches anything or a foot touches down faster than
-2.5 m/s or tilted beyond 0.6 rad (``crashed``), or when it leaves the area
+(``landed_off_pad``), when the hull touches anything, an impact changes the lander's
+velocity by more than 2.5 m/s in one step, or a foot touches down tilted beyond 0.6 rad
+(``crashed``), or when it leaves the area
 (``left_area``). Truncated after 1000 steps by the registration's time limit.
 ``info["outcome"]`` says which.
 
@@ -130,15 +131,21 @@ class LanderEnv(gym.Env):
             raise ValueError(f"Lander action must be an integer in 0..5, got {action!r}")
         cfg, scene = self.config, self.scene
         lander = scene.lander
-        speed_before = math.hypot(*lander.velocity)
         self.engines = fire_engines(scene, cfg, int(action))
+        # The velocity the step would reach with no contact: whatever differs was an impact.
+        # (Speculative contacts stop a fast foot a step or two before it counts as
+        # touching, so the impact, not the speed when touching, tells a hard landing.)
+        dt, (vx, vy), (fx, fy) = scene.world.dt, lander.velocity, lander.force
+        free_vx = vx + dt * fx / lander.mass
+        free_vy = vy + dt * (fy / lander.mass - cfg.gravity)
         feet_before = self.feet
         scene.world.step()
         self.steps += 1
+        impact = math.hypot(lander.velocity[0] - free_vx, lander.velocity[1] - free_vy)
 
         hull_hit, feet, feet_on_pad = self._contacts()
         self.feet = feet
-        outcome = self._outcome(hull_hit, feet, feet_on_pad, feet_before, speed_before)
+        outcome = self._outcome(hull_hit, feet, feet_on_pad, feet_before, impact)
         after = self._measure()
         x, y = lander.position
         terms = reward_terms(
@@ -205,15 +212,13 @@ class LanderEnv(gym.Env):
 
     def _outcome(self, hull_hit: bool, feet: tuple[bool, bool],
                  feet_on_pad: tuple[bool, bool], feet_before: tuple[bool, bool],
-                 speed_before: float) -> str:
+                 impact: float) -> str:
         cfg, lander = self.config, self.scene.lander
         x, y = lander.position
-        if hull_hit:
-            return "crashed"
         touchdown = any(now and not was for now, was in zip(feet, feet_before))
         tilt = abs(_wrapped(lander.angle))
-        if touchdown and (speed_before > cfg.max_touchdown_speed
-                          or tilt > cfg.max_touchdown_tilt):
+        if hull_hit or impact > cfg.max_touchdown_speed or (
+                touchdown and tilt > cfg.max_touchdown_tilt):
             return "crashed"
         if not (0.0 <= x <= cfg.width) or y > cfg.height:
             return "left_area"

@@ -33,7 +33,7 @@ class LanderConfig:
     angular_quadratic_drag: float = 0.1  # N m per (rad/s)^2
 
     # -- what counts as a landing or a crash -----------------------------------------------
-    max_touchdown_speed: float = 2.5  # a foot touching down faster than this (m/s) crashes
+    max_touchdown_speed: float = 2.5  # an impact changing the velocity more (m/s) crashes
     max_touchdown_tilt: float = 0.6  # ... or tilted more than this (rad)
     settle_speed: float = 0.3  # resting: slower than this (m/s) ...
     settle_tilt: float = 0.25  # ... more upright than this (rad) ...

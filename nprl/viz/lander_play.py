@@ -1,0 +1,56 @@
+"""Fly the Lander yourself with the keyboard (``nprl play``).
+
+Arrow keys: UP fires the main engine, LEFT the left thruster (turns counter-clockwise),
+RIGHT the right thruster (turns clockwise); UP with LEFT or RIGHT fires both. R restarts,
+ESC or closing the window quits. The HUD is the same as when watching an agent.
+"""
+
+from __future__ import annotations
+
+import os
+
+from nprl.viz import require
+
+
+def keys_to_action(up: bool, left: bool, right: bool) -> int:
+    """The Lander action for a set of held arrow keys (LEFT wins over RIGHT)."""
+    side = 1 if left else 2 if right else 0
+    return (1, 4, 5)[side] if up else (0, 2, 3)[side]
+
+
+def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) -> list[str]:
+    """Open a window and let a person fly; return the outcome of each finished episode.
+
+    ``max_steps`` ends the session after that many steps (for tests; None: until closed).
+    """
+    import gymnasium as gym
+
+    import nprl  # noqa: F401  (registers nprl/Lander-v0)
+
+    pygame = require("pygame")
+    env = gym.make("nprl/Lander-v0", render_mode="human", stage=stage)
+    outcomes: list[str] = []
+    env.reset(seed=seed)
+    steps = 0
+    try:
+        while max_steps is None or steps < max_steps:
+            for event in pygame.event.get():
+                if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN
+                                                 and event.key == pygame.K_ESCAPE):
+                    return outcomes
+                if event.type == pygame.KEYDOWN and event.key == pygame.K_r:
+                    env.reset()
+            keys = pygame.key.get_pressed()
+            action = keys_to_action(keys[pygame.K_UP], keys[pygame.K_LEFT], keys[pygame.K_RIGHT])
+            _, _, terminated, truncated, info = env.step(action)
+            steps += 1
+            if terminated or truncated:
+                outcomes.append(info["outcome"] if terminated else "time_limit")
+                print(f"episode {len(outcomes)}: {outcomes[-1]}, "
+                      f"return {env.unwrapped.episode_return:.1f}")
+                if "SDL_VIDEODRIVER" not in os.environ:
+                    pygame.time.wait(1200)  # let the person see how it ended
+                env.reset()
+    finally:
+        env.close()
+    return outcomes
