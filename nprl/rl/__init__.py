@@ -1,28 +1,51 @@
 """Reinforcement learning: replay buffers, DQN agents, the training loop.
 
 Built on ``nprl.nn`` and Gymnasium. ``import nprl`` does not import this package (it pulls
-in the NN engine), so import it explicitly: ``from nprl.rl import DQNAgent, train``.
+in the NN engine), so import it explicitly::
+
+    from nprl.rl import DQNConfig, train
+    result = train("CartPole-v1", DQNConfig(total_steps=50_000), run_dir="runs/cartpole")
 
 Files, one job each:
 
+- ``config.py``         ``DQNConfig``: every hyperparameter, one documented line each
+- ``presets.py``        TOML presets in ``nprl/presets/`` -> configs
 - ``replay_buffer.py``  uniform ring buffer and the ``Batch`` it samples
 - ``sum_tree.py``       the sum tree behind prioritized replay
 - ``prioritized.py``    ``PrioritizedReplayBuffer`` (proportional PER)
 - ``success_buffer.py`` the successful-episode tier ("two-tier training")
 - ``nstep.py``          n-step return accumulator
 - ``schedules.py``      epsilon (and beta) schedules
-- ``rng.py``            NumPy generators saved as JSON (no pickle)
+- ``targets.py``        batched TD targets (double DQN, n-step, termination vs truncation)
+- ``dueling.py``        ``DuelingHead`` layer with its hand-written backward
+- ``networks.py``       builds the Q-network a config describes
+- ``agent.py``          ``DQNAgent``: act, observe, update, target sync, save/load
+- ``train.py``          the training loop, ``train`` and ``resume``
+- ``evaluate.py``       ``evaluate``: N episodes, mean/std/min/max
+- ``run_dir.py``        run directory: config.json, metrics.csv, atomic checkpoints
+- ``storage.py``        pickle-free arrays (.npy) and JSON helpers
+- ``rng.py``            NumPy generators saved as JSON
+- ``blas.py``           one BLAS thread while training small networks (much faster)
 """
 
+from nprl.rl.agent import DQNAgent
+from nprl.rl.config import DQNConfig
+from nprl.rl.dueling import DuelingHead
+from nprl.rl.evaluate import evaluate
 from nprl.rl.nstep import NStepAccumulator, Transition
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import Batch, ReplayBuffer
 from nprl.rl.schedules import ExponentialSchedule, LinearSchedule, MultiplicativeSchedule
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.sum_tree import SumTree
+from nprl.rl.targets import td_targets
+from nprl.rl.train import TrainResult, resume, train
 
 __all__ = [
     "Batch",
+    "DQNAgent",
+    "DQNConfig",
+    "DuelingHead",
     "ExponentialSchedule",
     "LinearSchedule",
     "MultiplicativeSchedule",
@@ -31,5 +54,10 @@ __all__ = [
     "ReplayBuffer",
     "SuccessBuffer",
     "SumTree",
+    "TrainResult",
     "Transition",
+    "evaluate",
+    "resume",
+    "td_targets",
+    "train",
 ]
