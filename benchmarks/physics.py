@@ -49,8 +49,15 @@ def nprl_scene(name: str):
         ground(world)
         for k in range(5):
             # Dropped from 0.5 m with a small sideways offset, so it lands and settles.
-            world.add(Body(box(1.0, 1.0), 1.0, position=(0.02 * (k % 2), 1.0 + 1.1 * k),
-                           friction=0.6, restitution=0.0))
+            world.add(
+                Body(
+                    box(1.0, 1.0),
+                    1.0,
+                    position=(0.02 * (k % 2), 1.0 + 1.1 * k),
+                    friction=0.6,
+                    restitution=0.0,
+                )
+            )
         return world
     raise ValueError(f"unknown scene {name!r}")
 
@@ -65,10 +72,14 @@ def box2d_world(name: str):
         fixtures = []
         total_area = sum(p.area for p in body.shapes)
         for polygon in body.shapes:
-            fixtures.append(Box2D.b2FixtureDef(
-                shape=Box2D.b2PolygonShape(vertices=[tuple(v) for v in polygon.vertices]),
-                density=0.0 if body.static else body.mass / total_area,
-                friction=body.friction, restitution=body.restitution))
+            fixtures.append(
+                Box2D.b2FixtureDef(
+                    shape=Box2D.b2PolygonShape(vertices=[tuple(v) for v in polygon.vertices]),
+                    density=0.0 if body.static else body.mass / total_area,
+                    friction=body.friction,
+                    restitution=body.restitution,
+                )
+            )
         make = world.CreateStaticBody if body.static else world.CreateDynamicBody
         made = make(position=body.position, angle=body.angle, fixtures=fixtures)
         if not body.static:
@@ -124,8 +135,12 @@ def worker(engine: str, scene: str, steps: int) -> None:
 
 
 def measure(engine: str, scene: str, steps: int) -> float:
-    out = subprocess.run([sys.executable, __file__, "--worker", engine, scene, str(steps)],
-                         check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", engine, scene, str(steps)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])["steps_per_s"]
 
 
@@ -142,8 +157,9 @@ def micro(repeats: int) -> None:
     hexagon_np = np.array(hexagon)
     rotation = np.array([[c, -s], [s, c]])
     centre = np.array([cx, cy])
-    normals = [(math.cos((k + 0.5) * math.pi / 3), math.sin((k + 0.5) * math.pi / 3))
-               for k in range(6)]
+    normals = [
+        (math.cos((k + 0.5) * math.pi / 3), math.sin((k + 0.5) * math.pi / 3)) for k in range(6)
+    ]
     normals_np = np.array(normals)
     other = [(x + 1.5, y) for x, y in hexagon]
     other_np = np.array(other)
@@ -187,10 +203,11 @@ def micro(repeats: int) -> None:
 
     assert abs(separation_tuples() - separation_numpy()) < 1e-12
     rows = []
-    for label, fast, slow in (("6 vertices to world frame", transform_tuples, transform_numpy),
-                              ("SAT max separation, 6-gon vs 6-gon", separation_tuples,
-                               separation_numpy),
-                              ("one contact-point impulse", contact_tuples, contact_numpy)):
+    for label, fast, slow in (
+        ("6 vertices to world frame", transform_tuples, transform_numpy),
+        ("SAT max separation, 6-gon vs 6-gon", separation_tuples, separation_numpy),
+        ("one contact-point impulse", contact_tuples, contact_numpy),
+    ):
         number = 20000
         t_tuple = min(timeit.repeat(fast, number=number, repeat=repeats)) / number * 1e6
         t_numpy = min(timeit.repeat(slow, number=number, repeat=repeats)) / number * 1e6
@@ -207,8 +224,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="repetitions (medians quoted)")
     parser.add_argument("--steps", type=int, default=3000, help="timed steps per run")
     parser.add_argument("--micro", action="store_true", help="tuple vs NumPy micro-benchmark")
-    parser.add_argument("--worker", nargs=3, metavar=("ENGINE", "SCENE", "STEPS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", nargs=3, metavar=("ENGINE", "SCENE", "STEPS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.worker:
         engine, scene, steps = args.worker
@@ -224,10 +242,10 @@ def main() -> None:
         engines = ("nprl", "box2d") if repeat % 2 == 0 else ("box2d", "nprl")
         for scene in SCENES:
             for engine in engines:
-                results.setdefault((engine, scene), []).append(
-                    measure(engine, scene, args.steps))
+                results.setdefault((engine, scene), []).append(measure(engine, scene, args.steps))
         results.setdefault(("gym", "LunarLander-v3"), []).append(
-            measure("gym", "LunarLander-v3", args.steps))
+            measure("gym", "LunarLander-v3", args.steps)
+        )
         print(f"repetition {repeat + 1}/{args.repeats} done", file=sys.stderr)
 
     print(f"median of {args.repeats} runs, {args.steps} steps each, one process per run\n")

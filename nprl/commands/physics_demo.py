@@ -1,7 +1,7 @@
 """``nprl physics-demo``: the physics engine's scenes in a window, or saved as a GIF.
 
-    nprl physics-demo                       # window; keys 1-5 switch scenes
-    nprl physics-demo --scene stack --gif stack.gif --seconds 6   # headless GIF
+nprl physics-demo                       # window; keys 1-5 switch scenes
+nprl physics-demo --scene stack --gif stack.gif --seconds 6   # headless GIF
 """
 
 from __future__ import annotations
@@ -15,25 +15,38 @@ SCENE_NAMES = ("falling", "stack", "slope", "swing", "lander")  # nprl.physics.s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``physics-demo`` parser to the ``nprl`` command."""
     parser = subparsers.add_parser(
         "physics-demo",
         help="watch the 2D physics engine (pygame window, or a GIF headless)",
         description="Scenes of the nprl 2D rigid-body engine: falling boxes, a stack, a "
-                    "slope, an off-centre kick, the lander. Red dots are contact points, "
-                    "blue segments their normals.",
+        "slope, an off-centre kick, the lander. Red dots are contact points, "
+        "blue segments their normals.",
     )
-    parser.add_argument("--scene", default="falling", metavar="NAME",
-                        help=f"scene to show first: {', '.join(SCENE_NAMES)} "
-                             "(default: falling)")
-    parser.add_argument("--gif", metavar="FILE", default=None,
-                        help="render headless and save an animated GIF instead of a window")
-    parser.add_argument("--seconds", type=float, default=None, metavar="S",
-                        help="simulated seconds (default: 6 for a GIF, until closed for a "
-                             "window)")
+    parser.add_argument(
+        "--scene",
+        default="falling",
+        metavar="NAME",
+        help=f"scene to show first: {', '.join(SCENE_NAMES)} (default: falling)",
+    )
+    parser.add_argument(
+        "--gif",
+        metavar="FILE",
+        default=None,
+        help="render headless and save an animated GIF instead of a window",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="simulated seconds (default: 6 for a GIF, until closed for a window)",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Check the arguments, then open the window or write the GIF."""
     if args.scene not in SCENE_NAMES:
         raise UserError(f"unknown scene {args.scene!r}; choose one of: {', '.join(SCENE_NAMES)}")
     if args.seconds is not None and not (math.isfinite(args.seconds) and 0 < args.seconds <= 600):

@@ -73,14 +73,42 @@ class Body:
     """
 
     __slots__ = (
-        "shapes", "static", "mass", "inv_mass", "inertia", "inv_inertia", "local_center",
-        "restitution", "friction", "linear_drag", "quadratic_drag", "angular_drag",
-        "angular_quadratic_drag", "user_data",
-        "_cx", "_cy", "_angle", "_vx", "_vy", "_w", "_fx", "_fy", "_torque", "_cos", "_sin",
-        "_pvx", "_pvy", "_pw",
-        "_rel_points", "_local_normals", "_rel_centroids", "_radii", "_world_geometry",
-        "_aabbs", "_aabb",
+        "_aabb",
+        "_aabbs",
+        "_angle",
+        "_cos",
+        "_cx",
+        "_cy",
+        "_fx",
+        "_fy",
         "_id",
+        "_local_normals",
+        "_pvx",
+        "_pvy",
+        "_pw",
+        "_radii",
+        "_rel_centroids",
+        "_rel_points",
+        "_sin",
+        "_torque",
+        "_vx",
+        "_vy",
+        "_w",
+        "_world_geometry",
+        "angular_drag",
+        "angular_quadratic_drag",
+        "friction",
+        "inertia",
+        "inv_inertia",
+        "inv_mass",
+        "linear_drag",
+        "local_center",
+        "mass",
+        "quadratic_drag",
+        "restitution",
+        "shapes",
+        "static",
+        "user_data",
     )
 
     def __init__(
@@ -107,8 +135,9 @@ class Body:
         self.linear_drag = _non_negative(linear_drag, "linear_drag")
         self.quadratic_drag = _non_negative(quadratic_drag, "quadratic_drag")
         self.angular_drag = _non_negative(angular_drag, "angular_drag")
-        self.angular_quadratic_drag = _non_negative(angular_quadratic_drag,
-                                                    "angular_quadratic_drag")
+        self.angular_quadratic_drag = _non_negative(
+            angular_quadratic_drag, "angular_quadratic_drag"
+        )
         self.user_data: object = None  # free for the caller (e.g. a name for drawing)
         self._id = -1  # set by World.add; deterministic key for contact persistence
 
@@ -128,8 +157,8 @@ class Body:
             if inertia is None:
                 density = mass / total_area
                 inertia = density * sum(
-                    p.unit_inertia + p.area * ((p.centroid[0] - lcx) ** 2
-                                               + (p.centroid[1] - lcy) ** 2)
+                    p.unit_inertia
+                    + p.area * ((p.centroid[0] - lcx) ** 2 + (p.centroid[1] - lcy) ** 2)
                     for p in self.shapes
                 )
             inertia = to_finite(inertia, "Body inertia")
@@ -139,11 +168,11 @@ class Body:
             self.inertia, self.inv_inertia = inertia, 1.0 / inertia
 
         # Shape geometry relative to the centre of mass, in the body's orientation.
-        self._rel_points = tuple(tuple((x - lcx, y - lcy) for x, y in p._points)
-                                 for p in self.shapes)
+        self._rel_points = tuple(
+            tuple((x - lcx, y - lcy) for x, y in p._points) for p in self.shapes
+        )
         self._local_normals = tuple(p._normals for p in self.shapes)
-        self._rel_centroids = tuple((p.centroid[0] - lcx, p.centroid[1] - lcy)
-                                    for p in self.shapes)
+        self._rel_centroids = tuple((p.centroid[0] - lcx, p.centroid[1] - lcy) for p in self.shapes)
         self._radii = tuple(p.radius for p in self.shapes)
         self._angle = to_finite(angle, "Body angle")
         self._cos, self._sin = math.cos(self._angle), math.sin(self._angle)
@@ -162,8 +191,10 @@ class Body:
     def position(self) -> Vec2:
         """World position (x, y) of the body frame's origin, metres."""
         lcx, lcy = self.local_center
-        return (self._cx - (self._cos * lcx - self._sin * lcy),
-                self._cy - (self._sin * lcx + self._cos * lcy))
+        return (
+            self._cx - (self._cos * lcx - self._sin * lcy),
+            self._cy - (self._sin * lcx + self._cos * lcy),
+        )
 
     @position.setter
     def position(self, value: Vec2) -> None:
@@ -268,25 +299,27 @@ class Body:
         ndarray of shape (n, 2), float64
         """
         if not 0 <= shape < len(self.shapes):
-            raise ValueError(f"shape index {shape} out of range: this body has "
-                             f"{len(self.shapes)} shape(s)")
+            raise ValueError(
+                f"shape index {shape} out of range: this body has {len(self.shapes)} shape(s)"
+            )
         return np.array(self._geometry(shape)[0], dtype=np.float64)
 
     def world_polygons(self) -> list[np.ndarray]:
         """World corners of every shape: a list of (n_i, 2) float64 arrays."""
-        return [np.array(self._geometry(i)[0], dtype=np.float64)
-                for i in range(len(self.shapes))]
+        return [np.array(self._geometry(i)[0], dtype=np.float64) for i in range(len(self.shapes))]
 
     @property
     def kinetic_energy(self) -> float:
         """0.5 m |v|^2 + 0.5 I w^2 (J)."""
-        return 0.5 * (self.mass * (self._vx ** 2 + self._vy ** 2) + self.inertia * self._w ** 2)
+        return 0.5 * (self.mass * (self._vx**2 + self._vy**2) + self.inertia * self._w**2)
 
     def __repr__(self) -> str:
         kind = "static" if self.static else f"mass={self.mass:g}"
         x, y = self.position
-        return (f"Body({len(self.shapes)} shape(s), {kind}, position=({x:.3f}, {y:.3f}), "
-                f"angle={self._angle:.3f})")
+        return (
+            f"Body({len(self.shapes)} shape(s), {kind}, position=({x:.3f}, {y:.3f}), "
+            f"angle={self._angle:.3f})"
+        )
 
     # ------------------------------------------------------------------ internals
     def _sync(self) -> None:
@@ -300,8 +333,12 @@ class Body:
         if len(aabbs) == 1:
             self._aabb = aabbs[0]
         else:
-            self._aabb = (min([b[0] for b in aabbs]), min([b[1] for b in aabbs]),
-                          max([b[2] for b in aabbs]), max([b[3] for b in aabbs]))
+            self._aabb = (
+                min([b[0] for b in aabbs]),
+                min([b[1] for b in aabbs]),
+                max([b[2] for b in aabbs]),
+                max([b[3] for b in aabbs]),
+            )
         self._world_geometry = [None] * len(aabbs)
 
     def _geometry(self, shape: int) -> tuple[list[Vec2], list[Vec2], tuple]:

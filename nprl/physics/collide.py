@@ -48,8 +48,9 @@ _CLIP_SIDE_2 = -2
 RawContact = tuple[Vec2, list[Vec2], list[float], list[tuple[int, int, int, int]]]
 
 
-def _max_separation(points_a: list[Vec2], normals_a: list[Vec2],
-                    points_b: list[Vec2], margin: float) -> tuple[float, int]:
+def _max_separation(
+    points_a: list[Vec2], normals_a: list[Vec2], points_b: list[Vec2], margin: float
+) -> tuple[float, int]:
     """Largest over A's edges of the smallest distance of B's vertices in front of it."""
     best, best_edge = -float("inf"), 0
     for i, (nx, ny) in enumerate(normals_a):
@@ -62,9 +63,13 @@ def _max_separation(points_a: list[Vec2], normals_a: list[Vec2],
     return best, best_edge
 
 
-def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
-                     points_b: list[Vec2], normals_b: list[Vec2],
-                     margin: float = 0.0) -> RawContact | None:
+def collide_polygons(
+    points_a: list[Vec2],
+    normals_a: list[Vec2],
+    points_b: list[Vec2],
+    normals_b: list[Vec2],
+    margin: float = 0.0,
+) -> RawContact | None:
     """SAT and clipping on two convex polygons given in world coordinates.
 
     Parameters
@@ -118,8 +123,9 @@ def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
 
     # Clip the incident edge to the side planes of the reference face; t runs v1 -> v2.
     tx, ty = -ny, nx
-    clipped = _clip(w1x, w1y, incident, w2x, w2y, i2, -tx, -ty, -(tx * v1x + ty * v1y),
-                    _CLIP_SIDE_1)
+    clipped = _clip(
+        w1x, w1y, incident, w2x, w2y, i2, -tx, -ty, -(tx * v1x + ty * v1y), _CLIP_SIDE_1
+    )
     if clipped is None:
         return None
     (p1x, p1y, id1), (p2x, p2y, id2) = clipped
@@ -142,9 +148,18 @@ def collide_polygons(points_a: list[Vec2], normals_a: list[Vec2],
     return normal, points, separations, ids
 
 
-def _clip(p1x: float, p1y: float, id1: int, p2x: float, p2y: float, id2: int,
-          nx: float, ny: float, offset: float, clip_id: int
-          ) -> list[tuple[float, float, int]] | None:
+def _clip(
+    p1x: float,
+    p1y: float,
+    id1: int,
+    p2x: float,
+    p2y: float,
+    id2: int,
+    nx: float,
+    ny: float,
+    offset: float,
+    clip_id: int,
+) -> list[tuple[float, float, int]] | None:
     """Keep the part of segment p1 p2 with n . p <= offset (Sutherland-Hodgman, one plane).
 
     Returns the two end points of what is left, with their ids (a point made by the cut

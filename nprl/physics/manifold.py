@@ -51,12 +51,32 @@ class Manifold:
         Impulses (N s) the solver applied at each point during the last step (0 before).
     """
 
-    __slots__ = ("body_a", "body_b", "shape_a", "shape_b", "normal", "points", "depth",
-                 "separations", "ids", "normal_impulses", "tangent_impulses", "touching")
+    __slots__ = (
+        "body_a",
+        "body_b",
+        "depth",
+        "ids",
+        "normal",
+        "normal_impulses",
+        "points",
+        "separations",
+        "shape_a",
+        "shape_b",
+        "tangent_impulses",
+        "touching",
+    )
 
-    def __init__(self, body_a: Body, body_b: Body, shape_a: int, shape_b: int, normal: Vec2,
-                 points: list[Vec2], separations: list[float],
-                 ids: list[tuple[int, int, int, int]]) -> None:
+    def __init__(
+        self,
+        body_a: Body,
+        body_b: Body,
+        shape_a: int,
+        shape_b: int,
+        normal: Vec2,
+        points: list[Vec2],
+        separations: list[float],
+        ids: list[tuple[int, int, int, int]],
+    ) -> None:
         self.body_a = body_a
         self.body_b = body_b
         self.shape_a = shape_a
@@ -78,5 +98,7 @@ class Manifold:
 
     def __repr__(self) -> str:
         points = ", ".join(f"({x:.3f}, {y:.3f})" for x, y in self.points)
-        return (f"Manifold(shapes {self.shape_a}/{self.shape_b}, normal=({self.normal[0]:.3f}, "
-                f"{self.normal[1]:.3f}), points=[{points}], depth={self.depth:.4f})")
+        return (
+            f"Manifold(shapes {self.shape_a}/{self.shape_b}, normal=({self.normal[0]:.3f}, "
+            f"{self.normal[1]:.3f}), points=[{points}], depth={self.depth:.4f})"
+        )

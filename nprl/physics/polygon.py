@@ -58,8 +58,16 @@ class Polygon:
         order, or a non-convex outline. The message names the rule and the fix.
     """
 
-    __slots__ = ("vertices", "normals", "area", "centroid", "unit_inertia", "radius",
-                 "_points", "_normals")
+    __slots__ = (
+        "_normals",
+        "_points",
+        "area",
+        "centroid",
+        "normals",
+        "radius",
+        "unit_inertia",
+        "vertices",
+    )
 
     def __init__(self, vertices: object) -> None:
         points = _validate(vertices)
@@ -89,8 +97,9 @@ class Polygon:
         return f"Polygon([{corners}])"
 
 
-def box(width: float, height: float, center: tuple[float, float] = (0.0, 0.0),
-        angle: float = 0.0) -> Polygon:
+def box(
+    width: float, height: float, center: tuple[float, float] = (0.0, 0.0), angle: float = 0.0
+) -> Polygon:
     """An axis-aligned rectangle ``width`` x ``height`` (metres), centred on ``center``.
 
     ``angle`` (radians, counter-clockwise) rotates it about its centre, which is handy for
@@ -125,8 +134,10 @@ def _validate(vertices: object) -> list[Vec2]:
     points = [(float(x), float(y)) for x, y in array]
     for i in range(n):
         for j in range(i + 1, n):
-            if math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1]) \
-                    <= _DUPLICATE_TOLERANCE:
+            if (
+                math.hypot(points[i][0] - points[j][0], points[i][1] - points[j][1])
+                <= _DUPLICATE_TOLERANCE
+            ):
                 raise ValueError(
                     f"Polygon vertices {i} and {j} are the same point {points[i]}; "
                     "remove the duplicate"
@@ -148,8 +159,11 @@ def _validate(vertices: object) -> list[Vec2]:
         bx, by = points[(i + 1) % n][0] - points[i][0], points[(i + 1) % n][1] - points[i][1]
         turn = ax * by - ay * bx
         if turn <= 1e-12 * math.hypot(ax, ay) * math.hypot(bx, by):
-            what = "is collinear with its neighbours (remove it)" if abs(turn) <= 1e-12 * \
-                math.hypot(ax, ay) * math.hypot(bx, by) else "makes the outline non-convex"
+            what = (
+                "is collinear with its neighbours (remove it)"
+                if abs(turn) <= 1e-12 * math.hypot(ax, ay) * math.hypot(bx, by)
+                else "makes the outline non-convex"
+            )
             raise ValueError(
                 f"Polygon is not strictly convex: vertex {i} {points[i]} {what}; "
                 "split a concave shape into convex parts (a Body takes a list of Polygons)"

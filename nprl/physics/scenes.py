@@ -41,8 +41,9 @@ class Scene:
 
 def ground(world: World, width: float = 40.0, top: float = 0.0, friction: float = 0.6) -> Body:
     """A static slab whose top face is at ``y = top``."""
-    return world.add(Body(box(width, 1.0), 0.0, position=(0.0, top - 0.5), static=True,
-                          friction=friction))
+    return world.add(
+        Body(box(width, 1.0), 0.0, position=(0.0, top - 0.5), static=True, friction=friction)
+    )
 
 
 def falling_boxes(seed_offset: float = 0.0) -> Scene:
@@ -51,8 +52,15 @@ def falling_boxes(seed_offset: float = 0.0) -> Scene:
     ground(world)
     for k in range(6):
         size = 0.5 + 0.15 * (k % 3)
-        world.add(Body(box(size, size), mass=size * size, position=(-3.0 + 1.2 * k, 3.0 + 1.1 * k),
-                       angle=0.3 * k + seed_offset, restitution=0.3))
+        world.add(
+            Body(
+                box(size, size),
+                mass=size * size,
+                position=(-3.0 + 1.2 * k, 3.0 + 1.1 * k),
+                angle=0.3 * k + seed_offset,
+                restitution=0.3,
+            )
+        )
     return Scene("falling", "six boxes dropped at angles", world, (-5.0, -0.5, 5.0, 9.0))
 
 
@@ -61,10 +69,18 @@ def stack(height: int = 5, size: float = 1.0) -> Scene:
     world = World()
     ground(world)
     for k in range(height):
-        world.add(Body(box(size, size), mass=1.0, position=(0.0, size * (k + 0.5)),
-                       friction=0.6, restitution=0.0))
-    return Scene("stack", f"a stack of {height} boxes", world,
-                 (-4.0, -0.5, 4.0, height * size + 1.5))
+        world.add(
+            Body(
+                box(size, size),
+                mass=1.0,
+                position=(0.0, size * (k + 0.5)),
+                friction=0.6,
+                restitution=0.0,
+            )
+        )
+    return Scene(
+        "stack", f"a stack of {height} boxes", world, (-4.0, -0.5, 4.0, height * size + 1.5)
+    )
 
 
 def slope(angle: float = 0.35, friction: float = 0.3) -> Scene:
@@ -77,17 +93,25 @@ def slope(angle: float = 0.35, friction: float = 0.3) -> Scene:
     ground(world, top=-2.0)
     c, s = math.cos(angle), math.sin(angle)
     length = 10.0
-    world.add(Body(box(length, 0.5), 0.0, position=(0.0, 2.0), angle=angle, static=True,
-                   friction=1.0))
+    world.add(
+        Body(box(length, 0.5), 0.0, position=(0.0, 2.0), angle=angle, static=True, friction=1.0)
+    )
     for offset, mu in ((2.5, 0.6), (0.5, friction)):
         # Place each box on the incline surface, `offset` metres up from its middle.
         along, up = offset, 0.25 + 0.25
         x, y = c * along - s * up, 2.0 + s * along + c * up
-        world.add(Body(box(0.5, 0.5), 1.0, position=(x, y), angle=angle, friction=mu * mu,
-                       restitution=0.0))
-    return Scene("slope", f"an incline of {math.degrees(angle):.0f} deg: tan = "
-                 f"{math.tan(angle):.2f}; the mu = 0.6 box holds, the mu = {friction} box slides",
-                 world, (-7.0, -2.5, 7.0, 6.5))
+        world.add(
+            Body(
+                box(0.5, 0.5), 1.0, position=(x, y), angle=angle, friction=mu * mu, restitution=0.0
+            )
+        )
+    return Scene(
+        "slope",
+        f"an incline of {math.degrees(angle):.0f} deg: tan = "
+        f"{math.tan(angle):.2f}; the mu = 0.6 box holds, the mu = {friction} box slides",
+        world,
+        (-7.0, -2.5, 7.0, 6.5),
+    )
 
 
 def swing() -> Scene:
@@ -101,8 +125,13 @@ def swing() -> Scene:
             x, y = plank.center
             plank.apply_impulse((2.5, 0.0), point=(x, y + 0.9))
 
-    return Scene("swing", "a plank kicked near its top (off-centre impulse)", world,
-                 (-4.0, -0.5, 4.0, 4.5), kick)
+    return Scene(
+        "swing",
+        "a plank kicked near its top (off-centre impulse)",
+        world,
+        (-4.0, -0.5, 4.0, 4.5),
+        kick,
+    )
 
 
 def lander_shapes(scale: float = 1.0) -> list[Polygon]:
@@ -110,8 +139,16 @@ def lander_shapes(scale: float = 1.0) -> list[Polygon]:
 
     Sizes follow Gymnasium's LunarLander (its pixel units / 30), in metres.
     """
-    hull = Polygon([(-14 / 30, 17 / 30), (-17 / 30, 0.0), (-17 / 30, -10 / 30),
-                    (17 / 30, -10 / 30), (17 / 30, 0.0), (14 / 30, 17 / 30)])
+    hull = Polygon(
+        [
+            (-14 / 30, 17 / 30),
+            (-17 / 30, 0.0),
+            (-17 / 30, -10 / 30),
+            (17 / 30, -10 / 30),
+            (17 / 30, 0.0),
+            (14 / 30, 17 / 30),
+        ]
+    )
     leg_size = (4 / 30, 16 / 30)
     left = box(*leg_size, center=(-20 / 30, -16 / 30), angle=-0.25)
     right = box(*leg_size, center=(20 / 30, -16 / 30), angle=0.25)
@@ -120,8 +157,13 @@ def lander_shapes(scale: float = 1.0) -> list[Polygon]:
     return [hull, left, right]
 
 
-def terrain(world: World, heights: list[float], x0: float, dx: float,
-            platform: tuple[float, float] | None = None) -> Body:
+def terrain(
+    world: World,
+    heights: list[float],
+    x0: float,
+    dx: float,
+    platform: tuple[float, float] | None = None,
+) -> Body:
     """A static compound ground: one convex column per segment of a height profile.
 
     Segment k spans x0 + k dx .. x0 + (k + 1) dx, from the bottom (y = -1) up to the line
@@ -142,10 +184,18 @@ def lander(iterations: int = 10) -> Scene:
     heights = [1.8, 1.2, 0.6, 0.6, 0.6, 0.6, 1.1, 1.7, 2.2]
     terrain(world, heights, x0=-6.0, dx=1.5)
     # Feet end about 0.83 m below the hull origin; start a hair above the pad at y = 0.6.
-    world.add(Body(lander_shapes(), mass=5.0, position=(0.0, 0.6 + 0.84), friction=0.8,
-                   restitution=0.0, linear_drag=0.1, angular_drag=0.1))
-    return Scene("lander", "a three-part lander resting on its pad", world,
-                 (-6.0, -1.0, 6.0, 5.0))
+    world.add(
+        Body(
+            lander_shapes(),
+            mass=5.0,
+            position=(0.0, 0.6 + 0.84),
+            friction=0.8,
+            restitution=0.0,
+            linear_drag=0.1,
+            angular_drag=0.1,
+        )
+    )
+    return Scene("lander", "a three-part lander resting on its pad", world, (-6.0, -1.0, 6.0, 5.0))
 
 
 SCENES: dict[str, Callable[[], Scene]] = {

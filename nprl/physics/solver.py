@@ -58,7 +58,7 @@ PUSH_TOLERANCE = 0.1
 class ContactConstraint:
     """The solver's view of one manifold: the two bodies, the frame and its points."""
 
-    __slots__ = ("manifold", "a", "b", "nx", "ny", "friction", "points", "keys", "tolerance")
+    __slots__ = ("a", "b", "friction", "keys", "manifold", "nx", "ny", "points", "tolerance")
 
     def __init__(self, manifold: Manifold) -> None:
         self.manifold = manifold
@@ -71,9 +71,16 @@ class ContactConstraint:
         self.tolerance = 0.0  # impulse (N s) below which a change counts as converged
 
 
-def prepare(manifolds: list[Manifold], previous: ImpulseCache, dt: float,
-            bias_factor: float, slop: float, restitution_threshold: float,
-            warm_starting: bool, velocity_tolerance: float = 0.0) -> list[ContactConstraint]:
+def prepare(
+    manifolds: list[Manifold],
+    previous: ImpulseCache,
+    dt: float,
+    bias_factor: float,
+    slop: float,
+    restitution_threshold: float,
+    warm_starting: bool,
+    velocity_tolerance: float = 0.0,
+) -> list[ContactConstraint]:
     """Build the constraints: effective masses, velocity bias, warm-start impulses.
 
     Call after the velocities have been integrated. When ``warm_starting`` is on, the
@@ -113,14 +120,16 @@ def prepare(manifolds: list[Manifold], previous: ImpulseCache, dt: float,
                 # At rest, within rounding of the resting overlap: leave it be.
                 bias, push = 0.0, 0.0
             # Approach speed along the normal (negative when closing).
-            vn = ((b._vx - b._w * rby - a._vx + a._w * ray) * nx
-                  + (b._vy + b._w * rbx - a._vy - a._w * rax) * ny)
+            vn = (b._vx - b._w * rby - a._vx + a._w * ray) * nx + (
+                b._vy + b._w * rbx - a._vy - a._w * rax
+            ) * ny
             if vn < -restitution_threshold and separation + vn * dt <= 0.0:
                 bias = max(bias, -restitution * vn)  # the gap closes this step: bounce
             key = pair_key + feature
             pn, pt = previous.get(key, (0.0, 0.0)) if warm_starting else (0.0, 0.0)
-            c.points.append([rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt,
-                             push, 0.0])
+            c.points.append(
+                [rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt, push, 0.0]
+            )
             c.keys.append(key)
             if pn != 0.0 or pt != 0.0:
                 jx, jy = pn * nx + pt * tx, pn * ny + pt * ty
@@ -185,7 +194,7 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
                 dvy = bvy + bw * rbx - avy - aw * rax
                 old = p[PN]
                 new = old + p[MASS_N] * (p[BIAS] - (dvx * nx + dvy * ny))
-                if new < 0.0:
+                if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
                     new = 0.0
                 p[PN] = new
                 d = new - old
@@ -231,7 +240,7 @@ def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bo
                 dvy = bvy + bw * rbx - avy - aw * rax
                 old = p[PP]
                 new = old + p[MASS_N] * (p[PUSH] - (dvx * nx + dvy * ny))
-                if new < 0.0:
+                if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
                     new = 0.0
                 p[PP] = new
                 d = new - old

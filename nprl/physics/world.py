@@ -96,17 +96,20 @@ class World:
         if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
             raise ValueError(f"World iterations must be an integer >= 1, got {iterations!r}")
         self.iterations = iterations
-        if isinstance(position_iterations, bool) or not isinstance(position_iterations, int) \
-                or position_iterations < 0:
-            raise ValueError("World position_iterations must be an integer >= 0, got "
-                             f"{position_iterations!r}")
+        if (
+            isinstance(position_iterations, bool)
+            or not isinstance(position_iterations, int)
+            or position_iterations < 0
+        ):
+            raise ValueError(
+                f"World position_iterations must be an integer >= 0, got {position_iterations!r}"
+            )
         self.position_iterations = position_iterations
         self.warm_starting = bool(warm_starting)
         self.position_correction = bool(position_correction)
         self.bias_factor = to_finite(bias_factor, "World bias_factor")
         self.slop = to_finite(slop, "World slop")
-        self.restitution_threshold = to_finite(restitution_threshold,
-                                               "World restitution_threshold")
+        self.restitution_threshold = to_finite(restitution_threshold, "World restitution_threshold")
         self.contact_margin = to_finite(contact_margin, "World contact_margin")
         self.velocity_tolerance = to_finite(velocity_tolerance, "World velocity_tolerance")
         self.last_sweeps = 0  # velocity sweeps the last step needed (<= iterations)
@@ -120,7 +123,8 @@ class World:
     def add(self, body: Body) -> Body:
         """Add a body (returned, for chaining). A body belongs to one world at a time."""
         if not isinstance(body, Body):
-            raise ValueError(f"World.add takes a Body, got {type(body).__name__}")
+            # The project reports every bad input as ValueError (or UserError).
+            raise ValueError(f"World.add takes a Body, got {type(body).__name__}")  # noqa: TRY004
         if body._id >= 0:
             raise ValueError("this Body is already in a world; remove it first or make a new one")
         body._id = self._next_id
@@ -157,8 +161,7 @@ class World:
             points_a, normals_a, (ax0, ay0, ax1, ay1) = a._geometry(si)
             points_b, normals_b, (bx0, by0, bx1, by1) = b._geometry(sj)
             # The broad phase used bounding circles; the exact boxes weed out more pairs.
-            if ax0 > bx1 + margin or bx0 > ax1 + margin or ay0 > by1 + margin \
-                    or by0 > ay1 + margin:
+            if ax0 > bx1 + margin or bx0 > ax1 + margin or ay0 > by1 + margin or by0 > ay1 + margin:
                 continue
             raw = collide_polygons(points_a, normals_a, points_b, normals_b, margin)
             if raw is not None:
@@ -184,8 +187,15 @@ class World:
 
         # 3-4. Contact impulses.
         constraints = solver.prepare(
-            manifolds, self._impulses, dt, self.bias_factor, self.slop,
-            self.restitution_threshold, self.warm_starting, self.velocity_tolerance)
+            manifolds,
+            self._impulses,
+            dt,
+            self.bias_factor,
+            self.slop,
+            self.restitution_threshold,
+            self.warm_starting,
+            self.velocity_tolerance,
+        )
         self.last_sweeps = solver.solve_velocities(constraints, self.iterations)
         self._impulses = solver.store_impulses(constraints)
         self.contacts = [m for m in manifolds if m.touching]
@@ -211,8 +221,7 @@ class World:
             body._cos = math.cos(body._angle)
             body._sin = math.sin(body._angle)
             body._fx = body._fy = body._torque = 0.0
-            if not math.isfinite(body._cx + body._cy + body._angle
-                                 + body._vx + body._vy + body._w):
+            if not math.isfinite(body._cx + body._cy + body._angle + body._vx + body._vy + body._w):
                 raise ValueError(
                     f"{body!r} reached a non-finite state at t={self.time:.4f} s; a force, "
                     "impulse or time step is far too large (or a drag makes the step unstable)"
@@ -222,5 +231,7 @@ class World:
         self.step_count += 1
 
     def __repr__(self) -> str:
-        return (f"World({len(self.bodies)} bodies, {len(self.contacts)} contacts, "
-                f"t={self.time:.3f} s, dt={self.dt:g}, iterations={self.iterations})")
+        return (
+            f"World({len(self.bodies)} bodies, {len(self.contacts)} contacts, "
+            f"t={self.time:.3f} s, dt={self.dt:g}, iterations={self.iterations})"
+        )

@@ -31,8 +31,7 @@ def _advance(scene: Scene) -> None:
     scene.world.step()
 
 
-def render_frames(name: str, seconds: float, every: int = 2,
-                  size: tuple[int, int] = SIZE) -> list:
+def render_frames(name: str, seconds: float, every: int = 2, size: tuple[int, int] = SIZE) -> list:
     """Run scene ``name`` for ``seconds`` of simulated time, headless; return RGB frames.
 
     Returns
@@ -53,12 +52,12 @@ def render_frames(name: str, seconds: float, every: int = 2,
     for k in range(steps + 1):
         if k % every == 0:
             draw_world(surface, scene.world, camera)
-            draw_caption(surface, [f"{scene.name}: {scene.description}",
-                                   f"t = {scene.world.time:5.2f} s   contacts: "
-                                   f"{len(scene.world.contacts)}"])
+            status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
+            draw_caption(surface, [f"{scene.name}: {scene.description}", status])
             # surfarray is (width, height, 3); images are (height, width, 3).
-            frames.append(numpy.ascontiguousarray(
-                pygame.surfarray.array3d(surface).transpose(1, 0, 2)))
+            frames.append(
+                numpy.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+            )
         if k < steps:
             _advance(scene)
     return frames
@@ -83,8 +82,9 @@ def run_window(name: str, seconds: float | None = None) -> None:
     try:
         screen = pygame.display.set_mode(SIZE)
     except pygame.error as error:
-        raise UserError(f"cannot open a window ({error}); use --gif FILE to render "
-                        "headless") from error
+        raise UserError(
+            f"cannot open a window ({error}); use --gif FILE to render headless"
+        ) from error
     pygame.display.set_caption("nprl physics demo")
     names = list(SCENES)
     scene = _make_scene(name)
@@ -93,8 +93,9 @@ def run_window(name: str, seconds: float | None = None) -> None:
     paused, show_contacts, elapsed = False, True, 0.0
     while seconds is None or elapsed < seconds:
         for event in pygame.event.get():
-            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN
-                                             and event.key == pygame.K_ESCAPE):
+            if event.type == pygame.QUIT or (
+                event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+            ):
                 pygame.quit()
                 return
             if event.type == pygame.KEYDOWN:
@@ -116,10 +117,15 @@ def run_window(name: str, seconds: float | None = None) -> None:
             _advance(scene)
             elapsed += scene.world.dt
         draw_world(screen, scene.world, camera, contacts=show_contacts)
-        draw_caption(screen, [f"{scene.name}: {scene.description}",
-                              f"t = {scene.world.time:5.2f} s   contacts: "
-                              f"{len(scene.world.contacts)}",
-                              "1-5 scene  N next  R restart  SPACE pause  C contacts  ESC quit"])
+        status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
+        draw_caption(
+            screen,
+            [
+                f"{scene.name}: {scene.description}",
+                status,
+                "1-5 scene  N next  R restart  SPACE pause  C contacts  ESC quit",
+            ],
+        )
         pygame.display.flip()
         clock.tick(round(1.0 / scene.world.dt))
     pygame.quit()

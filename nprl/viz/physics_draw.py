@@ -20,8 +20,15 @@ STATIC_FILL = (120, 120, 128)
 OUTLINE = (30, 30, 36)
 CONTACT_POINT = (220, 40, 40)
 CONTACT_NORMAL = (30, 110, 230)
-PALETTE = [(244, 162, 97), (42, 157, 143), (233, 196, 106), (231, 111, 81), (138, 177, 125),
-           (155, 134, 189), (100, 160, 210)]
+PALETTE = [
+    (244, 162, 97),
+    (42, 157, 143),
+    (233, 196, 106),
+    (231, 111, 81),
+    (138, 177, 125),
+    (155, 134, 189),
+    (100, 160, 210),
+]
 
 
 class Camera:
@@ -44,6 +51,7 @@ class Camera:
         self.offset_y = height / 2 + self.scale * (y0 + y1) / 2
 
     def to_screen(self, x: float, y: float) -> tuple[int, int]:
+        """Pixel (column, row) of the world point (x, y)."""
         return (round(self.offset_x + self.scale * x), round(self.offset_y - self.scale * y))
 
 

@@ -45,8 +45,7 @@ def test_non_finite_values_entering_a_body_raise(action, bad):
     before = (body.position, body.velocity, body.angle, body.angular_velocity, body.force)
     with pytest.raises(ValueError, match="finite"):
         action(body, bad)
-    assert (body.position, body.velocity, body.angle, body.angular_velocity,
-            body.force) == before
+    assert (body.position, body.velocity, body.angle, body.angular_velocity, body.force) == before
 
 
 def test_wrong_shape_and_vector_arguments_say_what_to_pass():
@@ -105,4 +104,5 @@ def test_position_is_the_frame_origin_and_survives_a_turn():
     body.angle = math.pi / 3
     assert body.position == pytest.approx((2.0, 5.0))
     assert body.local_to_world((3.0, 0.0)) == pytest.approx(
-        (2.0 + 3.0 * math.cos(math.pi / 3), 5.0 + 3.0 * math.sin(math.pi / 3)))
+        (2.0 + 3.0 * math.cos(math.pi / 3), 5.0 + 3.0 * math.sin(math.pi / 3))
+    )

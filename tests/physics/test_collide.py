@@ -83,8 +83,11 @@ def test_small_box_sitting_on_a_big_one_uses_the_right_face():
 def test_compound_collide_returns_the_deepest_shape_pair():
     floor = Body(box(10, 1), 0.0, position=(0, -0.5), static=True)
     # Two feet: the right one is 0.05 deeper.
-    feet = Body([box(0.2, 0.2, center=(-1, 0)), box(0.2, 0.2, center=(1, -0.05))], mass=1.0,
-                position=(0.0, 0.08))
+    feet = Body(
+        [box(0.2, 0.2, center=(-1, 0)), box(0.2, 0.2, center=(1, -0.05))],
+        mass=1.0,
+        position=(0.0, 0.08),
+    )
     m = collide(floor, feet)
     assert m.shape_b == 1 and m.depth == pytest.approx(0.07)
     left = collide_shapes(floor, 0, feet, 0)

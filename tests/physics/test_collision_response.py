@@ -16,10 +16,26 @@ def head_on(restitution):
     # Closing at 0.2 m/s: each step closes 0.2 / 60 m < slop, so the first contact has
     # almost no overlap and no positional correction muddles the impulse.
     world = World(gravity=(0.0, 0.0), restitution_threshold=0.05)
-    a = world.add(Body(box(1, 1), 1.0, position=(-1.0, 0.0), velocity=(0.1, 0.0),
-                       restitution=restitution, friction=0.5))
-    b = world.add(Body(box(1, 1), 1.0, position=(1.0, 0.0), velocity=(-0.1, 0.0),
-                       restitution=restitution, friction=0.5))
+    a = world.add(
+        Body(
+            box(1, 1),
+            1.0,
+            position=(-1.0, 0.0),
+            velocity=(0.1, 0.0),
+            restitution=restitution,
+            friction=0.5,
+        )
+    )
+    b = world.add(
+        Body(
+            box(1, 1),
+            1.0,
+            position=(1.0, 0.0),
+            velocity=(-0.1, 0.0),
+            restitution=restitution,
+            friction=0.5,
+        )
+    )
     return world, a, b
 
 
@@ -45,8 +61,11 @@ def total_momentum(bodies):
     px = sum(b.mass * b.velocity[0] for b in bodies)
     py = sum(b.mass * b.velocity[1] for b in bodies)
     # Angular momentum about the origin: sum m (c x v) + I w.
-    lz = sum(b.mass * (b.center[0] * b.velocity[1] - b.center[1] * b.velocity[0])
-             + b.inertia * b.angular_velocity for b in bodies)
+    lz = sum(
+        b.mass * (b.center[0] * b.velocity[1] - b.center[1] * b.velocity[0])
+        + b.inertia * b.angular_velocity
+        for b in bodies
+    )
     return np.array([px, py, lz])
 
 
@@ -63,10 +82,18 @@ def test_momentum_is_conserved_in_every_collision_without_static_bodies(position
         x, y = (k % 4) * 1.6 - 2.4, (k // 4) * 1.6 - 0.8
         # Aim everything at the middle so that the bodies pile into each other.
         velocity = (-2 * x + float(rng.uniform(-1, 1)), -2 * y + float(rng.uniform(-1, 1)))
-        world.add(Body(box(*size), mass=float(rng.uniform(0.5, 3.0)), position=(x, y),
-                       angle=float(rng.uniform(0, math.pi)), velocity=velocity,
-                       angular_velocity=float(rng.uniform(-2, 2)),
-                       restitution=float(rng.uniform(0, 0.3)), friction=float(rng.uniform(0, 1))))
+        world.add(
+            Body(
+                box(*size),
+                mass=float(rng.uniform(0.5, 3.0)),
+                position=(x, y),
+                angle=float(rng.uniform(0, math.pi)),
+                velocity=velocity,
+                angular_velocity=float(rng.uniform(-2, 2)),
+                restitution=float(rng.uniform(0, 0.3)),
+                friction=float(rng.uniform(0, 1)),
+            )
+        )
     start = total_momentum(world.bodies)
     collisions = 0
     for _ in range(300):
@@ -95,8 +122,9 @@ def test_box_dropped_on_ground_comes_to_rest_and_stays_for_10_seconds():
     assert max(speeds) < 1e-3  # no jitter
     assert max(ys) - min(ys) < 1e-4
     assert max(depths) <= (1 + PUSH_TOLERANCE) * world.slop  # no sinking beyond the slop
-    assert math.cos(angles[-1]) ** 2 == pytest.approx(1.0, abs=1e-6) or \
-        math.sin(angles[-1]) ** 2 == pytest.approx(1.0, abs=1e-6)  # lies flat on a face
+    assert math.cos(angles[-1]) ** 2 == pytest.approx(1.0, abs=1e-6) or math.sin(
+        angles[-1]
+    ) ** 2 == pytest.approx(1.0, abs=1e-6)  # lies flat on a face
 
 
 def test_stack_of_five_boxes_stands_for_10_seconds():
@@ -130,8 +158,16 @@ def test_warm_starting_is_what_keeps_the_stack_quiet():
 def test_sliding_box_stops_after_v_squared_over_2_mu_g(mu, v0):
     world = World(gravity=(0.0, -G), dt=1.0 / 120.0)
     ground(world, friction=mu)
-    body = world.add(Body(box(0.5, 0.5), 1.0, position=(-5.0, 0.25 - 0.002), velocity=(v0, 0.0),
-                          friction=mu, restitution=0.0))
+    body = world.add(
+        Body(
+            box(0.5, 0.5),
+            1.0,
+            position=(-5.0, 0.25 - 0.002),
+            velocity=(v0, 0.0),
+            friction=mu,
+            restitution=0.0,
+        )
+    )
     for _ in range(int(3.0 * v0 / (mu * G) * 120)):
         world.step()
     assert abs(body.velocity[0]) < 1e-6
@@ -144,8 +180,16 @@ def incline(theta, mu):
     world.add(Body(box(20.0, 1.0), 0.0, angle=theta, static=True, friction=1.0))
     # A box resting on the incline surface (0.5 above its middle line), effective mu.
     up = 0.5 + 0.25 - 0.002
-    body = world.add(Body(box(0.5, 0.5), 1.0, position=(-s * up, c * up), angle=theta,
-                          friction=mu * mu, restitution=0.0))
+    body = world.add(
+        Body(
+            box(0.5, 0.5),
+            1.0,
+            position=(-s * up, c * up),
+            angle=theta,
+            friction=mu * mu,
+            restitution=0.0,
+        )
+    )
     return world, body
 
 

@@ -42,11 +42,14 @@ def test_gif_is_written_headless(tmp_path):
     assert frames.shape[0] == 7 and frames.shape[-1] in (3, 4)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--scene", "nope"], "unknown scene"),
-    (["--seconds", "-1"], "--seconds"),
-    (["--seconds", "nan"], "--seconds"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--scene", "nope"], "unknown scene"),
+        (["--seconds", "-1"], "--seconds"),
+        (["--seconds", "nan"], "--seconds"),
+    ],
+)
 def test_bad_arguments_are_one_line_errors(argv, message, capsys):
     assert main(["physics-demo", *argv]) == 2
     err = capsys.readouterr().err

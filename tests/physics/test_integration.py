@@ -15,8 +15,9 @@ def test_free_fall_matches_semi_implicit_euler_closed_form():
     for n in range(1, 301):
         world.step()
         assert body.velocity[1] == pytest.approx(v0 + n * g * dt, abs=1e-9)
-        assert body.position[1] == pytest.approx(y0 + n * dt * v0 + g * dt * dt * n * (n + 1) / 2,
-                                                 abs=1e-9)
+        assert body.position[1] == pytest.approx(
+            y0 + n * dt * v0 + g * dt * dt * n * (n + 1) / 2, abs=1e-9
+        )
         assert body.position[0] == pytest.approx(0.5 * n * dt, abs=1e-9)
 
 
@@ -33,8 +34,9 @@ def test_constant_force_accelerates_by_f_over_m():
 def test_drag_reaches_analytic_terminal_velocity(linear, quadratic):
     m, g = 2.0, 9.81
     world = World(gravity=(0.0, -g), dt=1.0 / 60.0)
-    body = world.add(Body(box(1, 1), mass=m, position=(0.0, 0.0), linear_drag=linear,
-                          quadratic_drag=quadratic))
+    body = world.add(
+        Body(box(1, 1), mass=m, position=(0.0, 0.0), linear_drag=linear, quadratic_drag=quadratic)
+    )
     for _ in range(1800):  # 30 s
         world.step()
     # Balance m g = c1 v + c2 v^2  ->  v = (-c1 + sqrt(c1^2 + 4 c2 m g)) / (2 c2).
