@@ -115,19 +115,27 @@ def slope(angle: float = 0.35, friction: float = 0.3) -> Scene:
 
 
 def swing() -> Scene:
-    """A tall plank hit off-centre: it spins up by w = (r x j) / I, tips and rocks."""
+    """Two tall planks kicked near their tops (off-centre impulses) at t = 0.5 s.
+
+    An impulse j at offset r from the centre of mass spins a plank up by w = (r x j) / I.
+    The left plank gets 0.6 N s: it rocks on its corners like a pendulum and settles. The
+    right one gets 1.2 N s: its centre of mass passes over the corner and it topples.
+    """
     world = World()
     ground(world)
-    plank = world.add(Body(box(0.4, 2.0), 2.0, position=(0.0, 1.0), friction=0.8))
+    planks = [
+        world.add(Body(box(0.4, 2.0), 2.0, position=(x, 1.0), friction=0.8)) for x in (-1.5, 1.5)
+    ]
 
     def kick(w: World) -> None:
         if w.step_count == 30:
-            x, y = plank.center
-            plank.apply_impulse((2.5, 0.0), point=(x, y + 0.9))
+            for plank, impulse in zip(planks, (0.6, 1.2)):
+                x, y = plank.center
+                plank.apply_impulse((impulse, 0.0), point=(x, y + 0.9))
 
     return Scene(
         "swing",
-        "a plank kicked near its top (off-centre impulse)",
+        "planks kicked near the top: 0.6 N s rocks, 1.2 N s topples",
         world,
         (-4.0, -0.5, 4.0, 4.5),
         kick,
