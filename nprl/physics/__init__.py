@@ -8,13 +8,14 @@ here (drawing lives in ``nprl.viz.physics_draw``).
 Units: metres, kilograms, seconds; y points up; angles in radians, counter-clockwise.
 
 Files, in reading order: ``vec.py`` (2-vector algebra), ``polygon.py`` (shapes),
-``body.py`` (mass and state), ``manifold.py`` (what a contact is), ``collide.py`` (SAT),
-``broadphase.py`` (bounding boxes), ``solver.py`` (impulses), ``world.py`` (the step).
+``body.py`` (mass and state), ``manifold.py`` (what a contact is), ``narrowphase.py``
+(SAT and clipping: ``collide``), ``broadphase.py`` (bounding boxes), ``solver.py``
+(impulses), ``world.py`` (the step).
 """
 
 from nprl.physics.body import Body
-from nprl.physics.collide import collide, collide_shapes
 from nprl.physics.manifold import Manifold
+from nprl.physics.narrowphase import collide, collide_shapes
 from nprl.physics.polygon import Polygon, box
 from nprl.physics.world import World
 

@@ -5,7 +5,7 @@ once, when it is made, so the collider can trust it: at least three distinct ver
 counter-clockwise, strictly convex, non-zero area. Every rejection says which rule broke
 and how to fix the input.
 
-Vertex and edge numbering used by the collider (``collide.py``): edge ``i`` runs from
+Vertex and edge numbering used by the collider (``narrowphase.py``): edge ``i`` runs from
 vertex ``i`` to vertex ``i + 1`` (mod n) and ``normals[i]`` is its outward unit normal::
 
         v3 -------- e2 -------- v2

@@ -29,7 +29,7 @@ each increment lets one iteration undo another's overshoot.
 
 Warm starting: a contact point that existed in the previous step (same bodies, same
 shapes, same feature id) starts from last step's impulses, which the solver applies once
-before iterating. A resting stack then needs almost no iterations to stay put.
+before iterating. A resting box then converges in a single sweep.
 
 The inner loop is written out on plain floats (no helper calls, locals for body state):
 it is the hottest code in the engine, see the profile in ``benchmarks/RESULTS.md``.

@@ -27,8 +27,8 @@ import math
 from nprl.physics import solver
 from nprl.physics.body import Body
 from nprl.physics.broadphase import candidate_pairs
-from nprl.physics.collide import collide_polygons
 from nprl.physics.manifold import Manifold
+from nprl.physics.narrowphase import collide_polygons
 from nprl.physics.vec import Vec2, to_finite, to_vec2
 
 
