@@ -54,3 +54,9 @@ def test_bad_arguments_are_one_line_errors(argv, message, capsys):
     assert main(["physics-demo", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_window_loop_runs_under_the_dummy_video_driver(monkeypatch):
+    pytest.importorskip("pygame")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    assert main(["physics-demo", "--scene", "lander", "--seconds", "0.1"]) == 0
