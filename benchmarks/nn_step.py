@@ -71,7 +71,7 @@ def bench_nprl(hidden: int, steps: int, calls: int) -> dict:
         grad_q = np.zeros_like(q)
         grad_q[rows, actions] = loss.backward()
         optimizer.zero_grad()
-        net.backward(grad_q)
+        net.backward(grad_q, input_grad=False)  # a DQN update never needs dL/d(obs)
         optimizer.step()
 
     single = batches[0][0][0]
@@ -182,8 +182,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--impl", choices=("nprl", "torch"), help="worker mode (internal)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=3000)
-    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--calls", type=int, default=3000)
     args = parser.parse_args()
     if args.impl:
         worker(args)

@@ -118,15 +118,24 @@ class Conv2D(Layer):
         cols, (ho, wo) = self._im2col(x)
         return self._apply(cols, x.shape[0], ho, wo)
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+    def _param_grads(self, grad_y: np.ndarray) -> np.ndarray:
+        """Accumulate dW and db; return dy as the (N*Ho*Wo, O) matrix."""
         if self._cache is None:
             raise RuntimeError("Conv2D.backward called before forward")
-        cols, (n, c, h, w), ho, wo = self._cache
-        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        cols, (n, _, _, _), ho, wo = self._cache
         grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
         self.weight.add_grad((grad_mat.T @ cols).reshape(self.weight.data.shape))
         if self.bias is not None:
             self.bias.add_grad(grad_mat.sum(axis=0))
+        return grad_mat
+
+    def backward_params(self, grad_y: np.ndarray) -> None:
+        self._param_grads(grad_y)
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        grad_mat = self._param_grads(grad_y)
+        _, (n, c, h, w), ho, wo = self._cache
+        (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         grad_cols = (grad_mat @ self.weight.data.reshape(self.out_channels, -1))
         grad_cols = grad_cols.reshape(n, ho, wo, c, kh, kw)
         # Scatter each kernel offset's contribution back onto the padded input (NHWC).

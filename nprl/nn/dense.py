@@ -94,6 +94,10 @@ class Dense(Layer):
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        self.backward_params(grad_y)
+        return grad_y @ self.weight.data.T
+
+    def backward_params(self, grad_y: np.ndarray) -> None:
         x = self._x
         if x is None:
             raise RuntimeError("Dense.backward called before forward")
@@ -113,7 +117,6 @@ class Dense(Layer):
                 bias.grad_is_zero = False
             else:
                 bias.grad += grad_y.sum(axis=0)
-        return grad_y @ weight.data.T
 
     def _clear_cache(self) -> None:
         self._x = None

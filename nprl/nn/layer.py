@@ -55,6 +55,14 @@ class Layer:
         """Inference: eval-mode output, nothing cached for backward."""
         raise NotImplementedError
 
+    def backward_params(self, grad_y: np.ndarray) -> None:
+        """Like ``backward`` but only the parameter gradients: dL/dx is not needed.
+
+        The first layer of a network gets this call (nobody needs the gradient with
+        respect to the data), which lets Dense and Conv2D skip their largest product.
+        """
+        self.backward(grad_y)
+
     # -- structure ---------------------------------------------------------------
     def children(self) -> list[tuple[str, Layer]]:
         """Named sub-layers (empty for leaf layers)."""

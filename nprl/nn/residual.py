@@ -40,6 +40,9 @@ class Residual(Layer):
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         return grad_y + self.inner.backward(grad_y)
 
+    def backward_params(self, grad_y: np.ndarray) -> None:
+        self.inner.backward_params(grad_y)
+
     def config(self) -> dict:
         return {"type": "Residual", "inner": self.inner.config()}
 

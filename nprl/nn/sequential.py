@@ -42,10 +42,33 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, grad_y: np.ndarray) -> np.ndarray:
-        for layer in reversed(self.layers):
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """Backpropagate dL/dy through all layers, accumulating parameter gradients.
+
+        Parameters
+        ----------
+        grad_y : ndarray, shape of the last forward's output
+        input_grad : bool
+            If False, skip computing dL/dx for the first layer (a training step never
+            needs the gradient with respect to the data) and return None.
+
+        Returns
+        -------
+        ndarray or None
+            dL/dx with the input's shape, or None when ``input_grad`` is False.
+        """
+        layers = self.layers
+        if not layers:
+            return grad_y if input_grad else None
+        for layer in layers[:0:-1]:
             grad_y = layer.backward(grad_y)
-        return grad_y
+        if input_grad:
+            return layers[0].backward(grad_y)
+        layers[0].backward_params(grad_y)
+        return None
+
+    def backward_params(self, grad_y: np.ndarray) -> None:
+        self.backward(grad_y, input_grad=False)
 
     def predict(self, x: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Inference output: eval-mode behaviour, nothing cached for backward.

@@ -95,7 +95,7 @@ def fit(net, x, y, loss, optimizer, epochs: int = 1, batch_size: int = 32, shuff
             pred = net.forward(xb)
             value = loss(pred, yb)
             optimizer.zero_grad()
-            net.backward(loss.backward())
+            net.backward_params(loss.backward())  # dL/d(data) is never needed here
             optimizer.step()
             if epoch == 1 and start == 0:
                 labels_all = _labels(y, pred.shape[1]) if pred.ndim == 2 else None

@@ -152,3 +152,19 @@ def test_astype_converts_parameters_and_outputs():
 def test_parameter_rejects_integer_data():
     with pytest.raises(ValueError, match="floating"):
         Parameter(np.arange(3))
+
+
+def test_backward_without_input_grad_gives_the_same_parameter_gradients():
+    from nprl.nn import Conv2D, Flatten, Residual
+
+    net = Sequential(Conv2D(2, 3, 3, rng=0), ReLU(), Flatten(),
+                     Residual(Sequential(Dense(12, 12, rng=1), Tanh())), Dense(12, 2, rng=2))
+    x, g = batch(4, 2, 4, 4), batch(4, 2, seed=5)
+    net(x)
+    assert net.backward(g).shape == x.shape
+    expected = [p.grad.copy() for p in net.parameters()]
+    net.zero_grad()
+    net(x)
+    assert net.backward(g, input_grad=False) is None
+    for p, e in zip(net.parameters(), expected):
+        np.testing.assert_allclose(p.grad, e, rtol=1e-6)

@@ -1,0 +1,37 @@
+"""``nprl mnist`` end to end on tiny IDX files: trains, saves, reloads, re-checks."""
+
+import numpy as np
+import pytest
+
+from nprl.cli import main
+from test_data_mnist import write_mnist
+
+
+@pytest.mark.parametrize("preset", ["seed", "modern", "cnn"])
+def test_mnist_command_trains_saves_and_reloads(tmp_path, capsys, preset):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_mnist(data, n_train=64, n_test=16)
+    out = tmp_path / "model"
+    status = main(["mnist", "--data", str(data), "--preset", preset, "--epochs", "1",
+                   "--batch-size", "16", "--out", str(out), "--quiet"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "epoch 1/1" in printed and "test acc" in printed
+    assert "(identical)" in printed
+    assert (out / "config.json").is_file()
+
+
+def test_mnist_command_missing_data_is_one_clear_line(tmp_path, capsys):
+    status = main(["mnist", "--data", str(tmp_path / "absent"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and "no such directory" in err and "Traceback" not in err
+
+
+def test_mnist_command_rejects_bad_overrides(tmp_path, capsys):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_mnist(data)
+    assert main(["mnist", "--data", str(data), "--epochs", "0"]) == 2
+    assert "--epochs" in capsys.readouterr().err
