@@ -83,9 +83,6 @@ class Body:
         "_fy",
         "_id",
         "_local_normals",
-        "_pvx",
-        "_pvy",
-        "_pw",
         "_radii",
         "_rel_centroids",
         "_rel_points",
@@ -182,8 +179,6 @@ class Body:
         self._vx, self._vy = to_vec2(velocity, "Body velocity")
         self._w = to_finite(angular_velocity, "Body angular_velocity")
         self._fx = self._fy = self._torque = 0.0
-        # Pseudo-velocities of the position pass (solver.solve_positions), zero between steps.
-        self._pvx = self._pvy = self._pw = 0.0
         self._sync()
 
     # ----------------------------------------------------------------- state (public)

@@ -43,10 +43,14 @@ class Manifold:
         Signed separation of each point along the normal (<= 0 means overlap; the world
         also keeps speculative points a few millimetres apart, see ``World.contact_margin``).
     touching : bool
-        True when the shapes overlap or are within ``TOUCH_TOLERANCE`` (1 mm) of each other.
+        True when the shapes overlap or are within ``TOUCH_TOLERANCE`` (1 mm) of each other;
+        after a world step, also when they were still apart at its start but met during it
+        (the solver had to push them apart: a positive normal impulse).
     ids : list[tuple[int, int, int, int]]
-        Feature ids (flip, reference edge, incident edge, vertex/clip code) of each point;
-        the solver uses them to carry impulses from one step to the next (warm starting).
+        Feature ids of each point: (flip, reference edge, incident edge, end), where flip
+        is 1 when the reference face belongs to ``body_b`` and end (0 or 1) says which end
+        of the clipped incident edge the point is. The solver uses them to carry impulses
+        from one step to the next (warm starting).
     normal_impulses, tangent_impulses : list[float]
         Impulses (N s) the solver applied at each point during the last step (0 before).
     """

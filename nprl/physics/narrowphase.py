@@ -41,9 +41,6 @@ if TYPE_CHECKING:
 RELATIVE_TOLERANCE = 0.98
 ABSOLUTE_TOLERANCE = 0.0005  # metres
 
-# Codes for contact points made by clipping against side plane 1 or 2 (vertex ids are >= 0).
-_CLIP_SIDE_1 = -1
-_CLIP_SIDE_2 = -2
 
 RawContact = tuple[Vec2, list[Vec2], list[float], list[tuple[int, int, int, int]]]
 
@@ -122,26 +119,27 @@ def collide_polygons(
     w2x, w2y = inc_points[i2]
 
     # Clip the incident edge to the side planes of the reference face; t runs v1 -> v2.
+    # Each clip moves an end of the segment that sticks out onto the plane, so "end 0"
+    # (from w1) and "end 1" (from w2) keep their identity whether clipped or not: the id
+    # of a contact point is its end, stable while a box slides along a face.
     tx, ty = -ny, nx
-    clipped = _clip(
-        w1x, w1y, incident, w2x, w2y, i2, -tx, -ty, -(tx * v1x + ty * v1y), _CLIP_SIDE_1
-    )
-    if clipped is None:
+    segment = _clip(w1x, w1y, w2x, w2y, -tx, -ty, -(tx * v1x + ty * v1y))
+    if segment is None:
         return None
-    (p1x, p1y, id1), (p2x, p2y, id2) = clipped
-    clipped = _clip(p1x, p1y, id1, p2x, p2y, id2, tx, ty, tx * v2x + ty * v2y, _CLIP_SIDE_2)
-    if clipped is None:
+    segment = _clip(*segment, tx, ty, tx * v2x + ty * v2y)
+    if segment is None:
         return None
 
     front = nx * v1x + ny * v1y
     points, separations, ids = [], [], []
-    for px, py, code in clipped:
+    p1x, p1y, p2x, p2y = segment
+    for end, (px, py) in enumerate(((p1x, p1y), (p2x, p2y))):
         separation = nx * px + ny * py - front
         if separation <= margin:
             # Report the point midway between the incident point and the reference face.
             points.append((px - 0.5 * separation * nx, py - 0.5 * separation * ny))
             separations.append(separation)
-            ids.append((flip, edge, incident, code))
+            ids.append((flip, edge, incident, end))
     if not points:
         return None
     normal = (-nx, -ny) if flip else (nx, ny)
@@ -149,33 +147,24 @@ def collide_polygons(
 
 
 def _clip(
-    p1x: float,
-    p1y: float,
-    id1: int,
-    p2x: float,
-    p2y: float,
-    id2: int,
-    nx: float,
-    ny: float,
-    offset: float,
-    clip_id: int,
-) -> list[tuple[float, float, int]] | None:
-    """Keep the part of segment p1 p2 with n . p <= offset (Sutherland-Hodgman, one plane).
+    p1x: float, p1y: float, p2x: float, p2y: float, nx: float, ny: float, offset: float
+) -> tuple[float, float, float, float] | None:
+    """Cut segment p1 p2 to the side n . p <= offset of a plane (Sutherland-Hodgman).
 
-    Returns the two end points of what is left, with their ids (a point made by the cut
-    gets ``clip_id``), or None when less than a segment survives.
+    Returns the segment's two ends in the same order (an end beyond the plane moved onto
+    it), or None when the whole segment lies beyond.
     """
     d1 = nx * p1x + ny * p1y - offset
     d2 = nx * p2x + ny * p2y - offset
-    out = []
-    if d1 <= 0.0:
-        out.append((p1x, p1y, id1))
-    if d2 <= 0.0:
-        out.append((p2x, p2y, id2))
-    if d1 * d2 < 0.0:
+    if d1 > 0.0:
+        if d2 > 0.0:
+            return None
         t = d1 / (d1 - d2)
-        out.append((p1x + t * (p2x - p1x), p1y + t * (p2y - p1y), clip_id))
-    return out if len(out) == 2 else None
+        return p1x + t * (p2x - p1x), p1y + t * (p2y - p1y), p2x, p2y
+    if d2 > 0.0:
+        t = d1 / (d1 - d2)
+        return p1x, p1y, p1x + t * (p2x - p1x), p1y + t * (p2y - p1y)
+    return p1x, p1y, p2x, p2y
 
 
 def collide_shapes(a: Body, shape_a: int, b: Body, shape_b: int) -> Manifold | None:

@@ -14,22 +14,27 @@ each increment lets one iteration undo another's overshoot.
 
 ``bias`` is the normal velocity the point must at least reach (``v_n >= bias``):
 
-* every point is driven to the same small resting overlap, ``slop`` (a resting contact
-  then stays a contact every frame, and all corners of a box sink equally so it lies
-  flat). With ``gap = s + slop`` (``s`` the separation, < 0 when overlapping):
-* ``gap > 0`` (not that deep yet, maybe still apart: a *speculative* point):
-  ``-gap / dt``, the bodies may approach by ``gap`` this step, no further;
-* ``gap <= 0`` (deeper than ``slop``): 0 here, and the excess is pushed out by a
-  separate *position pass* (split impulses, ``solve_positions``) aiming at the
-  pseudo-velocity ``-beta gap / dt``, so stacks do not sink. Feeding that push into the
-  real velocities instead (plain Baumgarte, Box2D-Lite) adds energy that warm-started
-  friction stores up: a stack of five boxes then rocks itself over;
+* 0 for touching or overlapping points: no approach, and no push either (see below);
+* ``-s / dt`` for a *speculative* point, still ``s > 0`` apart: the bodies may close the
+  gap this step, not more, so a fast body stops on the surface instead of inside it;
 * restitution, the larger wins: ``-e v_n`` when the bodies meet this step faster than
   the world's ``restitution_threshold`` (slower contacts come to rest instead of buzzing).
+
+Overlap is removed at the position level afterwards (Box2D's non-linear Gauss-Seidel,
+``solve_positions``): each point's separation is recomputed from the bodies' current
+poses and the bodies are moved, not accelerated, towards a resting overlap of ``slop``.
+Pushing through the velocities instead (Baumgarte, Box2D-Lite) would turn each
+correction into kinetic energy: a body pushed out of the ground would jump.
 
 Warm starting: a contact point that existed in the previous step (same bodies, same
 shapes, same feature id) starts from last step's impulses, which the solver applies once
 before iterating. A resting box then converges in a single sweep.
+
+The two normal impulses of a two-point manifold are solved exactly together (Box2D's
+block solver, :func:`_solve_block`). And every bias is computed before any warm-start
+impulse is applied: computed in between, the two corners of a falling box see different
+approach speeds, one bounces and the other does not, and a perfectly symmetric stack
+starts to lean (a bug we had; the stack tests in ``tests/physics`` guard it).
 
 The inner loop is written out on plain floats (no helper calls, locals for body state):
 it is the hottest code in the engine, see the profile in ``benchmarks/RESULTS.md``.
@@ -46,19 +51,38 @@ if TYPE_CHECKING:
     from nprl.physics.body import Body
 
 # Per-point record, a flat list for speed: indices into it.
-RAX, RAY, RBX, RBY, MASS_N, MASS_T, BIAS, PN, PT, PUSH, PP = range(11)
+RAX, RAY, RBX, RBY, MASS_N, MASS_T, BIAS, PN, PT, RNA, RNB = range(11)
+# ... and, for the position pass, the contact in the bodies' own frames: which body owns
+# the reference face (0: a, 1: b), the face's normal and a point on it in that body's
+# frame, and the incident point in the other body's frame.
+REF, LNX, LNY, LPX, LPY, LIX, LIY = range(11, 18)
+
+# The two normal constraints of a two-point manifold are solved together (below) unless
+# they are nearly redundant: condition number of their 2x2 effective-mass matrix above this.
+MAX_CONDITION = 1000.0
 
 ImpulseCache = dict[tuple, tuple[float, float]]
 
-# Overlap within this fraction of the slop beyond the slop is left alone: resting contacts
-# sit there, and skipping them lets the position pass skip whole steps of a quiet world.
-PUSH_TOLERANCE = 0.1
+# The position pass moves a body by at most this much per point and iteration (metres),
+# so a deep overlap is resolved over a few steps instead of with a jump (Box2D: 0.2).
+MAX_CORRECTION = 0.2
 
 
 class ContactConstraint:
     """The solver's view of one manifold: the two bodies, the frame and its points."""
 
-    __slots__ = ("a", "b", "friction", "keys", "manifold", "nx", "ny", "points", "tolerance")
+    __slots__ = (
+        "a",
+        "b",
+        "block",
+        "friction",
+        "keys",
+        "manifold",
+        "nx",
+        "ny",
+        "points",
+        "tolerance",
+    )
 
     def __init__(self, manifold: Manifold) -> None:
         self.manifold = manifold
@@ -69,14 +93,14 @@ class ContactConstraint:
         self.points: list[list[float]] = []
         self.keys: list[tuple] = []
         self.tolerance = 0.0  # impulse (N s) below which a change counts as converged
+        # (k11, k12, k22, det) of a two-point manifold solved as a block, else None.
+        self.block: tuple[float, float, float, float] | None = None
 
 
 def prepare(
     manifolds: list[Manifold],
     previous: ImpulseCache,
     dt: float,
-    bias_factor: float,
-    slop: float,
     restitution_threshold: float,
     warm_starting: bool,
     velocity_tolerance: float = 0.0,
@@ -107,46 +131,73 @@ def prepare(
             rtb = rbx * ty - rby * tx
             k_normal = ima + imb + ia * rna * rna + ib * rnb * rnb
             k_tangent = ima + imb + ia * rta * rta + ib * rtb * rtb
-            # Every point is driven to the same resting overlap, `slop`, so a body lies flat.
-            gap = separation + slop
-            if gap > 0.0:
-                # Not yet at the resting overlap (possibly still apart, a speculative
-                # point): the bodies may approach by `gap` this step, no more.
-                bias, push = -gap * inv_dt, 0.0
-            elif gap < -PUSH_TOLERANCE * slop:
-                # Too deep: the position pass pushes the excess out, a fraction per step.
-                bias, push = 0.0, -bias_factor * inv_dt * gap
-            else:
-                # At rest, within rounding of the resting overlap: leave it be.
-                bias, push = 0.0, 0.0
+            # Speculative point (still apart): may close the gap this step, no more.
+            bias = -separation * inv_dt if separation > 0.0 else 0.0
             # Approach speed along the normal (negative when closing).
             vn = (b._vx - b._w * rby - a._vx + a._w * ray) * nx + (
                 b._vy + b._w * rbx - a._vy - a._w * rax
             ) * ny
-            if vn < -restitution_threshold and separation + vn * dt <= 0.0:
-                bias = max(bias, -restitution * vn)  # the gap closes this step: bounce
+            if restitution > 0.0 and vn < -restitution_threshold and separation + vn * dt <= 0.0:
+                # The gap closes this step: bounce. (Not for e = 0: max(bias, 0) would stop
+                # a speculative point short of the surface, hovering.)
+                bias = max(bias, -restitution * vn)
             key = pair_key + feature
             pn, pt = previous.get(key, (0.0, 0.0)) if warm_starting else (0.0, 0.0)
+            # The same contact in body frames, for the position pass.
+            flip, edge = feature[0], feature[1]
+            ref, inc = (b, a) if flip else (a, b)
+            ref_shape = m.shape_b if flip else m.shape_a
+            lnx, lny = ref._local_normals[ref_shape][edge]
+            lpx, lpy = ref._rel_points[ref_shape][edge]
+            rnx, rny = (-nx, -ny) if flip else (nx, ny)  # reference-face normal
+            # The incident point itself: the reported point is midway to the face.
+            dx = px + 0.5 * separation * rnx - inc._cx
+            dy = py + 0.5 * separation * rny - inc._cy
+            lix = inc._cos * dx + inc._sin * dy
+            liy = -inc._sin * dx + inc._cos * dy
             c.points.append(
-                [rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt, push, 0.0]
-            )
+                [rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt, rna, rnb,
+                 flip, lnx, lny, lpx, lpy, lix, liy]
+            )  # fmt: skip
             c.keys.append(key)
+        # An impulse change smaller than this moves the point by < velocity_tolerance.
+        c.tolerance = velocity_tolerance * min(min(p[MASS_N], p[MASS_T]) for p in c.points)
+        if len(c.points) == 2:
+            p1, p2 = c.points
+            k11, k22 = 1.0 / p1[MASS_N], 1.0 / p2[MASS_N]
+            k12 = ima + imb + ia * p1[RNA] * p2[RNA] + ib * p1[RNB] * p2[RNB]
+            det = k11 * k22 - k12 * k12
+            if k11 * k11 < MAX_CONDITION * det:
+                c.block = (k11, k12, k22, det)
+        constraints.append(c)
+
+    # Warm start only now: every bias above saw the same, untouched velocities.
+    for c in constraints:
+        a, b = c.a, c.b
+        nx, ny = c.nx, c.ny
+        tx, ty = ny, -nx
+        ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
+        for p in c.points:
+            pn, pt = p[PN], p[PT]
             if pn != 0.0 or pt != 0.0:
                 jx, jy = pn * nx + pt * tx, pn * ny + pt * ty
                 a._vx -= ima * jx
                 a._vy -= ima * jy
-                a._w -= ia * (rax * jy - ray * jx)
+                a._w -= ia * (p[RAX] * jy - p[RAY] * jx)
                 b._vx += imb * jx
                 b._vy += imb * jy
-                b._w += ib * (rbx * jy - rby * jx)
-        # An impulse change smaller than this moves the point by < velocity_tolerance.
-        c.tolerance = velocity_tolerance * min(min(p[MASS_N], p[MASS_T]) for p in c.points)
-        constraints.append(c)
+                b._w += ib * (p[RBX] * jy - p[RBY] * jx)
     return constraints
 
 
 def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> int:
-    """Run up to ``iterations`` sweeps of sequential impulses over every contact point.
+    """Run up to ``iterations`` sweeps of sequential impulses over every contact.
+
+    Per manifold: friction at each point first (clamped to the cone of the current
+    normal impulse), then the normal impulses, which matter most, last. The two normal
+    impulses of a two-point manifold are solved exactly together (:func:`_solve_block`):
+    they are strongly coupled (pushing one corner of a box lifts the other), so one after
+    the other they converge slowly and a stack sags.
 
     Stops early once a whole sweep changed no impulse by more than its constraint's
     tolerance (the velocity change it would cause is below the world's
@@ -168,8 +219,6 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
                 # Relative velocity at the point: v_b + w_b x r_b - v_a - w_a x r_a.
                 dvx = bvx - bw * rby - avx + aw * ray
                 dvy = bvy + bw * rbx - avy - aw * rax
-
-                # Friction first, clamped to the cone of the current normal impulse.
                 limit = mu * p[PN]
                 old = p[PT]
                 new = old - p[MASS_T] * (dvx * tx + dvy * ty)
@@ -189,24 +238,37 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
                 bvy += imb * jy
                 bw += ib * (rbx * jy - rby * jx)
 
-                # Normal last (it matters most): push only, never pull.
-                dvx = bvx - bw * rby - avx + aw * ray
-                dvy = bvy + bw * rbx - avy - aw * rax
-                old = p[PN]
-                new = old + p[MASS_N] * (p[BIAS] - (dvx * nx + dvy * ny))
-                if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
-                    new = 0.0
-                p[PN] = new
-                d = new - old
-                if d > tol or d < -tol:
+            if c.block is not None:
+                d1, d2 = _solve_block(c, avx, avy, aw, bvx, bvy, bw, BIAS, PN)
+                if d1 > tol or d1 < -tol or d2 > tol or d2 < -tol:
                     busy = True
-                jx, jy = d * nx, d * ny
+                p1, p2 = c.points
+                jx, jy = (d1 + d2) * nx, (d1 + d2) * ny
                 avx -= ima * jx
                 avy -= ima * jy
-                aw -= ia * (rax * jy - ray * jx)
+                aw -= ia * (d1 * p1[RNA] + d2 * p2[RNA])
                 bvx += imb * jx
                 bvy += imb * jy
-                bw += ib * (rbx * jy - rby * jx)
+                bw += ib * (d1 * p1[RNB] + d2 * p2[RNB])
+            else:
+                for p in c.points:
+                    rax, ray, rbx, rby = p[0], p[1], p[2], p[3]
+                    dvx = bvx - bw * rby - avx + aw * ray
+                    dvy = bvy + bw * rbx - avy - aw * rax
+                    old = p[PN]
+                    new = old + p[MASS_N] * (p[BIAS] - (dvx * nx + dvy * ny))
+                    if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
+                        new = 0.0
+                    p[PN] = new
+                    d = new - old
+                    if d > tol or d < -tol:
+                        busy = True
+                    avx -= ima * d * nx
+                    avy -= ima * d * ny
+                    aw -= ia * d * p[RNA]
+                    bvx += imb * d * nx
+                    bvy += imb * d * ny
+                    bw += ib * d * p[RNB]
             a._vx, a._vy, a._w = avx, avy, aw
             b._vx, b._vy, b._w = bvx, bvy, bw
         if not busy:
@@ -214,50 +276,133 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
     return iterations
 
 
-def solve_positions(constraints: list[ContactConstraint], iterations: int) -> bool:
-    """Push overlapping bodies apart with pseudo-velocities (split impulses).
+def _solve_block(
+    c: ContactConstraint,
+    avx: float,
+    avy: float,
+    aw: float,
+    bvx: float,
+    bvy: float,
+    bw: float,
+    bias_slot: int,
+    impulse_slot: int,
+) -> tuple[float, float]:
+    """Solve both normal impulses of a two-point manifold at once (Box2D's block solver).
 
-    Same sequential-impulse sweep as the velocity pass, normal direction only, but on the
-    bodies' pseudo-velocities ``_pvx, _pvy, _pw``: they move the bodies this step and are
-    then forgotten, so the correction never turns into kinetic energy (a Baumgarte bias
-    in the real velocities would, and makes tall stacks rock). Returns False, having done
-    nothing, when no point is deeper than the slop.
+    With K the 2x2 effective-mass matrix, ``a`` the accumulated impulses and ``v`` the
+    normal velocities, find ``x >= 0`` with ``v' = K (x - a) + v - bias >= 0`` and
+    ``x_i v'_i = 0`` (a linear complementarity problem) by trying its four cases: both
+    points pushing, only the first, only the second, neither. Stores ``x`` in the points
+    and returns the changes ``x - a`` for the caller to apply to the bodies.
     """
-    if not any(p[PUSH] > 0.0 for c in constraints for p in c.points):
-        return False
-    for _ in range(iterations):
-        busy = False
+    k11, k12, k22, det = c.block
+    nx, ny = c.nx, c.ny
+    p1, p2 = c.points
+    a1, a2 = p1[impulse_slot], p2[impulse_slot]
+    vn1 = (bvx - bw * p1[RBY] - avx + aw * p1[RAY]) * nx + (
+        bvy + bw * p1[RBX] - avy - aw * p1[RAX]
+    ) * ny
+    vn2 = (bvx - bw * p2[RBY] - avx + aw * p2[RAY]) * nx + (
+        bvy + bw * p2[RBX] - avy - aw * p2[RAX]
+    ) * ny
+    b1 = vn1 - p1[bias_slot] - (k11 * a1 + k12 * a2)
+    b2 = vn2 - p2[bias_slot] - (k12 * a1 + k22 * a2)
+    # Case 1: both points push: K x = -b.
+    x1 = (k12 * b2 - k22 * b1) / det
+    x2 = (k12 * b1 - k11 * b2) / det
+    if x1 < 0.0 or x2 < 0.0:
+        # Case 2: only point 1 pushes; point 2 must then separate.
+        x1, x2 = -b1 / k11, 0.0
+        if x1 < 0.0 or k12 * x1 + b2 < 0.0:
+            # Case 3: only point 2 pushes.
+            x1, x2 = 0.0, -b2 / k22
+            if x2 < 0.0 or k12 * x2 + b1 < 0.0:
+                # Case 4: neither pushes; both must separate on their own. If even that
+                # fails (round-off), keep the impulses as they are.
+                x1 = x2 = 0.0
+                if b1 < 0.0 or b2 < 0.0:
+                    x1, x2 = a1, a2
+    p1[impulse_slot], p2[impulse_slot] = x1, x2
+    return x1 - a1, x2 - a2
+
+
+def solve_positions(
+    constraints: list[ContactConstraint],
+    iterations: int,
+    slop: float,
+    bias_factor: float,
+    tolerance: float,
+) -> int:
+    """Move overlapping bodies towards a resting overlap of ``slop`` (non-linear Gauss-Seidel).
+
+    For each contact point: recompute its separation ``s`` from the two bodies' current
+    poses (the contact is stored in body frames), aim at ``C = beta (s + slop)`` (negative:
+    too deep, push apart; positive: touching but shallower than the slop, pull gently
+    together, so that every corner of a resting box sits equally deep and it lies flat),
+    and move both bodies by the positional impulse ``-C / K`` along the normal, turning
+    them as an impulse at that point would. Speculative points (``s > 0``) are left alone.
+
+    Positions change, velocities do not, so the correction adds no kinetic energy. Stops
+    once no point needed a correction above ``tolerance`` (m). Returns the sweeps done.
+    """
+    for sweep in range(iterations):
+        worst = 0.0
         for c in constraints:
-            tol = c.tolerance
             a, b = c.a, c.b
-            nx, ny = c.nx, c.ny
             ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
-            avx, avy, aw = a._pvx, a._pvy, a._pw
-            bvx, bvy, bw = b._pvx, b._pvy, b._pw
+            # Where each point is now, and how far it is from its target.
+            targets = []
             for p in c.points:
-                rax, ray, rbx, rby = p[0], p[1], p[2], p[3]
-                dvx = bvx - bw * rby - avx + aw * ray
-                dvy = bvy + bw * rbx - avy - aw * rax
-                old = p[PP]
-                new = old + p[MASS_N] * (p[PUSH] - (dvx * nx + dvy * ny))
-                if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
-                    new = 0.0
-                p[PP] = new
-                d = new - old
-                if d > tol or d < -tol:
-                    busy = True
-                jx, jy = d * nx, d * ny
-                avx -= ima * jx
-                avy -= ima * jy
-                aw -= ia * (rax * jy - ray * jx)
-                bvx += imb * jx
-                bvy += imb * jy
-                bw += ib * (rbx * jy - rby * jx)
-            a._pvx, a._pvy, a._pw = avx, avy, aw
-            b._pvx, b._pvy, b._pw = bvx, bvy, bw
-        if not busy:
-            break
-    return True
+                ref, inc = (b, a) if p[REF] else (a, b)
+                rc, rs = ref._cos, ref._sin
+                nx = rc * p[LNX] - rs * p[LNY]
+                ny = rs * p[LNX] + rc * p[LNY]
+                plane_x = ref._cx + rc * p[LPX] - rs * p[LPY]
+                plane_y = ref._cy + rs * p[LPX] + rc * p[LPY]
+                px = inc._cx + inc._cos * p[LIX] - inc._sin * p[LIY]
+                py = inc._cy + inc._sin * p[LIX] + inc._cos * p[LIY]
+                separation = (px - plane_x) * nx + (py - plane_y) * ny
+                if separation > 0.0:
+                    continue  # still apart: the velocity solver handles it
+                correction = max(bias_factor * (separation + slop), -MAX_CORRECTION)
+                if p[REF]:  # the normal must point from a to b
+                    nx, ny = -nx, -ny
+                rna = (px - a._cx) * ny - (py - a._cy) * nx
+                rnb = (px - b._cx) * ny - (py - b._cy) * nx
+                targets.append((correction, rna, rnb, nx, ny))
+            if not targets:
+                continue
+            largest = max(abs(t[0]) for t in targets)
+            if largest < tolerance:
+                continue
+            worst = max(worst, largest)
+            # Positional impulses: K x = -C, both points at once when there are two (so a
+            # box is moved straight, not tipped first one way, then the other).
+            impulses = None
+            if len(targets) == 2:
+                (c1, rna1, rnb1, nx, ny), (c2, rna2, rnb2, _, _) = targets
+                k11 = ima + imb + ia * rna1 * rna1 + ib * rnb1 * rnb1
+                k22 = ima + imb + ia * rna2 * rna2 + ib * rnb2 * rnb2
+                k12 = ima + imb + ia * rna1 * rna2 + ib * rnb1 * rnb2
+                det = k11 * k22 - k12 * k12
+                if k11 * k11 < MAX_CONDITION * det:
+                    impulses = ((k12 * c2 - k22 * c1) / det, (k12 * c1 - k11 * c2) / det)
+            if impulses is None:  # one point, or two nearly redundant ones: one by one
+                impulses = [
+                    -t[0] / (ima + imb + ia * t[1] * t[1] + ib * t[2] * t[2]) for t in targets
+                ]
+            for impulse, (_, rna, rnb, nx, ny) in zip(impulses, targets):
+                a._cx -= ima * impulse * nx
+                a._cy -= ima * impulse * ny
+                a._angle -= ia * rna * impulse
+                b._cx += imb * impulse * nx
+                b._cy += imb * impulse * ny
+                b._angle += ib * rnb * impulse
+            a._cos, a._sin = math.cos(a._angle), math.sin(a._angle)
+            b._cos, b._sin = math.cos(b._angle), math.sin(b._angle)
+        if worst < tolerance:
+            return sweep + 1
+    return iterations
 
 
 def store_impulses(constraints: list[ContactConstraint]) -> ImpulseCache:

@@ -5,15 +5,14 @@
 1. broad phase (bounding boxes) and narrow phase (SAT + clipping) -> manifolds;
 2. integrate forces into velocities (semi-implicit Euler, first half):
    ``v += dt * (F / m + g)`` with drag ``F_drag = -c1 v - c2 |v| v`` in F;
-3. prepare the contacts (effective masses, restitution and position bias) and warm
+3. prepare the contacts (effective masses, speculative and restitution bias) and warm
    start them with last step's impulses;
 4. ``iterations`` sweeps of sequential impulses (normal impulse >= 0, friction within
    +-mu * normal impulse);
-5. positional correction: ``position_iterations`` sweeps that push overlap deeper than
-   ``slop`` apart through pseudo-velocities (split impulses; they never become energy);
-6. integrate velocities into positions (second half): ``x += dt * (v + v_push)``,
-   ``angle += dt * (w + w_push)``;
-7. clear the forces and torques.
+5. integrate velocities into positions (second half): ``x += dt * v``,
+   ``angle += dt * w``; clear the forces and torques;
+6. positional correction: ``position_iterations`` sweeps that move overlapping bodies
+   towards a resting overlap of ``slop`` (positions only, so no energy is added).
 
 Switches (``warm_starting``, ``position_correction``) let a reader turn a feature off and
 see what it buys. Every loop runs over lists in insertion order and contact persistence
@@ -30,6 +29,9 @@ from nprl.physics.broadphase import candidate_pairs
 from nprl.physics.manifold import Manifold
 from nprl.physics.narrowphase import collide_polygons
 from nprl.physics.vec import Vec2, to_finite, to_vec2
+
+# The position pass ignores corrections smaller than this fraction of the slop.
+POSITION_TOLERANCE = 1e-4
 
 
 class World:
@@ -48,11 +50,11 @@ class World:
     position_iterations : int
         Sweeps of the position pass (0 turns it off, like ``position_correction=False``).
     position_correction : bool
-        Push overlapping bodies apart (split impulses); off, deep overlaps stay.
+        Move overlapping bodies apart after each step; off, deep overlaps stay.
     bias_factor : float
-        Fraction of the overlap beyond ``slop`` removed per step (Box2D-Lite: 0.2).
+        Fraction of the error removed per position sweep (Box2D: 0.2).
     slop : float
-        Overlap (m) allowed without correction, so resting contacts stay touching.
+        Resting overlap (m): contacts settle this deep, so they stay contacts every frame.
     restitution_threshold : float
         Approach speed (m/s) below which a contact does not bounce.
     contact_margin : float
@@ -69,8 +71,9 @@ class World:
         In the order added.
     contacts : list of Manifold
         The last step's manifolds, one per touching shape pair (``Manifold.touching``:
-        overlapping or within 1 mm), with the impulses the solver applied. ``body_a`` is
-        the body added first; the normal points from a to b.
+        overlapping or within 1 mm at the start of the step, or met during it), with the
+        impulses the solver applied. ``body_a`` is the body added first; the normal points
+        from a to b.
     time : float
         Simulated seconds so far.
     """
@@ -190,37 +193,42 @@ class World:
             manifolds,
             self._impulses,
             dt,
-            self.bias_factor,
-            self.slop,
             self.restitution_threshold,
             self.warm_starting,
             self.velocity_tolerance,
         )
         self.last_sweeps = solver.solve_velocities(constraints, self.iterations)
         self._impulses = solver.store_impulses(constraints)
+        for m in manifolds:
+            # A speculative contact the solver had to push on met its partner this step.
+            if not m.touching and max(m.normal_impulses) > 0.0:
+                m.touching = True
         self.contacts = [m for m in manifolds if m.touching]
 
-        # 5. Positional correction through pseudo-velocities.
-        pushed = False
-        if self.position_correction and self.position_iterations:
-            pushed = solver.solve_positions(constraints, self.position_iterations)
-
-        # 6-7. Velocities -> positions; clear forces.
+        # 5. Velocities -> positions; clear forces.
         for body in bodies:
             if body.static:
                 continue
-            if pushed:
-                body._cx += dt * (body._vx + body._pvx)
-                body._cy += dt * (body._vy + body._pvy)
-                body._angle += dt * (body._w + body._pw)
-                body._pvx = body._pvy = body._pw = 0.0
-            else:
-                body._cx += dt * body._vx
-                body._cy += dt * body._vy
-                body._angle += dt * body._w
+            body._cx += dt * body._vx
+            body._cy += dt * body._vy
+            body._angle += dt * body._w
             body._cos = math.cos(body._angle)
             body._sin = math.sin(body._angle)
             body._fx = body._fy = body._torque = 0.0
+
+        # 6. Positional correction: move overlapping bodies to the resting overlap.
+        if self.position_correction and self.position_iterations and constraints:
+            solver.solve_positions(
+                constraints,
+                self.position_iterations,
+                self.slop,
+                self.bias_factor,
+                POSITION_TOLERANCE * self.slop,
+            )
+
+        for body in bodies:
+            if body.static:
+                continue
             if not math.isfinite(body._cx + body._cy + body._angle + body._vx + body._vy + body._w):
                 raise ValueError(
                     f"{body!r} reached a non-finite state at t={self.time:.4f} s; a force, "

@@ -7,7 +7,7 @@ import pytest
 
 from nprl.physics import Body, World, box
 from nprl.physics.scenes import ground, stack
-from nprl.physics.solver import PUSH_TOLERANCE
+from nprl.physics.world import POSITION_TOLERANCE
 
 G = 9.81
 
@@ -121,7 +121,7 @@ def test_box_dropped_on_ground_comes_to_rest_and_stays_for_10_seconds():
         depths.append(max(m.depth for m in world.contacts))
     assert max(speeds) < 1e-3  # no jitter
     assert max(ys) - min(ys) < 1e-4
-    assert max(depths) <= (1 + PUSH_TOLERANCE) * world.slop  # no sinking beyond the slop
+    assert max(depths) <= (1 + POSITION_TOLERANCE) * world.slop  # no sinking beyond the slop
     assert math.cos(angles[-1]) ** 2 == pytest.approx(1.0, abs=1e-6) or math.sin(
         angles[-1]
     ) ** 2 == pytest.approx(1.0, abs=1e-6)  # lies flat on a face
@@ -137,10 +137,28 @@ def test_stack_of_five_boxes_stands_for_10_seconds():
     for k, (b, (x0, y0)) in enumerate(zip(boxes, start)):
         x, y = b.position
         assert abs(x - x0) < 0.01, f"box {k} slid sideways by {x - x0:.4f} m"
-        resting_overlap = (1 + PUSH_TOLERANCE) * world.slop
+        resting_overlap = (1 + POSITION_TOLERANCE) * world.slop
         assert y0 - y < (k + 1) * resting_overlap, f"box {k} sank by {y0 - y:.4f} m"
         assert abs(b.angle) < 0.01
         assert math.hypot(*b.velocity) < 1e-3
+
+
+def test_jittered_stack_of_ten_boxes_stands_for_10_seconds():
+    rng = np.random.default_rng(0)
+    world = World()
+    ground(world)
+    boxes = [
+        world.add(Body(box(1, 1), 1.0, position=(float(rng.uniform(-0.05, 0.05)), k + 0.5),
+                       friction=0.6, restitution=0.0))
+        for k in range(10)
+    ]  # fmt: skip
+    start = [b.position for b in boxes]
+    for _ in range(600):
+        world.step()
+    for b, (x0, _) in zip(boxes, start):
+        assert abs(b.position[0] - x0) < 0.02 and abs(b.angle) < 0.01
+    assert boxes[-1].position[1] > 9.5 - 10 * world.slop - 0.01  # still standing, not sunk
+    assert sum(b.kinetic_energy for b in boxes) < 1e-3
 
 
 def test_warm_starting_is_what_keeps_the_stack_quiet():

@@ -88,7 +88,8 @@ def test_lander_tilted_lands_on_one_foot_first():
 def test_removing_a_body_drops_its_contacts():
     scene = SCENES["stack"]()
     world = scene.world
-    world.step()
+    for _ in range(30):  # settle
+        world.step()
     top = world.bodies[-1]
     assert world.contacts_of(top)
     world.remove(top)
@@ -104,3 +105,24 @@ def test_world_arguments_are_checked():
         World(iterations=0)
     with pytest.raises(ValueError, match="gravity"):
         World(gravity=(0.0, float("nan")))
+
+
+def test_a_fast_foot_counts_as_touching_in_the_step_it_lands():
+    # Falling at 3 m/s, the box is 3 cm above the ground one step and stopped on it the
+    # next: that step's contacts must already list it, with the impulse that stopped it.
+    world = World(gravity=(0.0, 0.0), dt=0.01)
+    world.add(Body(box(4, 1), 0.0, position=(0, -0.5), static=True, restitution=0.0))
+    body = world.add(
+        Body(box(1, 1), 1.0, position=(0.0, 0.5 + 0.035), velocity=(0.0, -3.0), restitution=0.0)
+    )
+    world.step()  # 3.5 cm -> 0.5 cm above: too far for a contact yet
+    assert not world.contacts
+    world.step()  # the speculative point stops it on the surface
+    (contact,) = world.contacts
+    assert contact.touching and contact.depth == 0.0 and min(contact.normal_impulses) > 0
+    assert body.velocity[1] == pytest.approx(-0.005 / world.dt, abs=1e-9)
+    # ... and the position pass then lets it settle to the resting overlap, no deeper.
+    for _ in range(30):
+        world.step()
+    assert body.velocity[1] == 0.0
+    assert world.contacts[0].depth == pytest.approx(world.slop, abs=1e-5)
