@@ -18,6 +18,7 @@ uses the machine at a time::
 
     flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/physics.py
     flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/physics.py --micro
+    .venv/bin/python benchmarks/physics.py --profile    # where the time goes
 
 ``--micro`` times the two ways to hold 2-vectors (plain float tuples against small NumPy
 arrays) on the engine's two inner kernels.
@@ -218,12 +219,59 @@ def micro(repeats: int) -> None:
         print(f"| {label} | {a:.2f} | {b:.2f} | {b / a:.1f}x |")
 
 
+# --------------------------------------------------------------------------- profile
+STAGES = (
+    ("narrowphase.py", None, "narrow phase: SAT + clipping (`narrowphase.py`)"),
+    ("body.py", None, "poses to boxes, vertices, normals (`body.py`)"),
+    ("solver.py", "solve_velocities", "velocity sweeps (`solver.solve_velocities`)"),
+    ("solver.py", "_solve_block", "velocity sweeps (`solver.solve_velocities`)"),
+    ("solver.py", "solve_positions", "position pass (`solver.solve_positions`)"),
+    ("solver.py", None, "contact set-up, warm start, impulse cache (`solver.prepare`)"),
+    ("broadphase.py", None, "broad phase (`broadphase.py`)"),
+    ("manifold.py", None, "`Manifold` objects"),
+    ("world.py", None, "`World.step` itself: integration, loops"),
+)
+
+
+def profile(steps: int) -> None:
+    """Own time per stage of the engine (cProfile), as a Markdown table."""
+    import cProfile
+    import pstats
+
+    shares = {}
+    for name in SCENES:
+        world = nprl_scene(name)
+        for _ in range(WARMUP_STEPS):
+            world.step()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(steps):
+            world.step()
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        total = stats.total_tt
+        for (path, _, function), (_, _, own, _, _) in stats.stats.items():
+            label = "builtins (`min`, `max`, `math`, list building)"
+            for file, func, stage in STAGES:
+                if path.endswith(file) and func in (None, function):
+                    label = stage
+                    break
+            shares.setdefault(label, {}).setdefault(name, 0.0)
+            shares[label][name] += own / total
+    print("| stage | " + " | ".join(SCENES) + " |")
+    print("| --- |" + " ---: |" * len(SCENES))
+    for label, by_scene in sorted(shares.items(), key=lambda kv: -kv[1].get(SCENES[0], 0.0)):
+        cells = " | ".join(f"{100 * by_scene.get(name, 0.0):.0f}%" for name in SCENES)
+        print(f"| {label} | {cells} |")
+
+
 # ----------------------------------------------------------------------------- main
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=5, help="repetitions (medians quoted)")
     parser.add_argument("--steps", type=int, default=3000, help="timed steps per run")
     parser.add_argument("--micro", action="store_true", help="tuple vs NumPy micro-benchmark")
+    parser.add_argument("--profile", action="store_true", help="cProfile share of each stage")
     parser.add_argument(
         "--worker", nargs=3, metavar=("ENGINE", "SCENE", "STEPS"), help=argparse.SUPPRESS
     )
@@ -234,6 +282,9 @@ def main() -> None:
         return
     if args.micro:
         micro(args.repeats)
+        return
+    if args.profile:
+        profile(args.steps)
         return
 
     results: dict[tuple[str, str], list[float]] = {}
