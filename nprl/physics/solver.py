@@ -22,7 +22,7 @@ each increment lets one iteration undo another's overshoot.
 
 Overlap is removed at the position level afterwards (Box2D's non-linear Gauss-Seidel,
 ``solve_positions``): each point's separation is recomputed from the bodies' current
-poses and the bodies are moved, not accelerated, towards a resting overlap of ``slop``.
+poses and bodies overlapping by more than ``slop`` are moved, not accelerated, apart.
 Pushing through the velocities instead (Baumgarte, Box2D-Lite) would turn each
 correction into kinetic energy: a body pushed out of the ground would jump.
 
@@ -333,14 +333,15 @@ def solve_positions(
     bias_factor: float,
     tolerance: float,
 ) -> int:
-    """Move overlapping bodies towards a resting overlap of ``slop`` (non-linear Gauss-Seidel).
+    """Push apart bodies that overlap by more than ``slop`` (non-linear Gauss-Seidel).
 
     For each contact point: recompute its separation ``s`` from the two bodies' current
-    poses (the contact is stored in body frames), aim at ``C = beta (s + slop)`` (negative:
-    too deep, push apart; positive: touching but shallower than the slop, pull gently
-    together, so that every corner of a resting box sits equally deep and it lies flat),
-    and move both bodies by the positional impulse ``-C / K`` along the normal, turning
-    them as an impulse at that point would. Speculative points (``s > 0``) are left alone.
+    poses (the contact is stored in body frames); if it is deeper than the slop, aim at
+    ``C = beta (s + slop)`` (< 0) and move both bodies by the positional impulse ``-C / K``
+    along the normal, turning them as an impulse at that point would. Shallower points
+    are left alone: a resting contact sits between 0 and ``slop`` deep (pulling those to
+    a common depth would fight the pushes elsewhere, and a lander wedged in a V of
+    terrain then stays stuck 1 cm deep).
 
     Positions change, velocities do not, so the correction adds no kinetic energy. Stops
     once no point needed a correction above ``tolerance`` (m). Returns the sweeps done.
@@ -348,61 +349,98 @@ def solve_positions(
     for sweep in range(iterations):
         worst = 0.0
         for c in constraints:
-            a, b = c.a, c.b
-            ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
-            # Where each point is now, and how far it is from its target.
-            targets = []
-            for p in c.points:
-                ref, inc = (b, a) if p[REF] else (a, b)
-                rc, rs = ref._cos, ref._sin
-                nx = rc * p[LNX] - rs * p[LNY]
-                ny = rs * p[LNX] + rc * p[LNY]
-                plane_x = ref._cx + rc * p[LPX] - rs * p[LPY]
-                plane_y = ref._cy + rs * p[LPX] + rc * p[LPY]
-                px = inc._cx + inc._cos * p[LIX] - inc._sin * p[LIY]
-                py = inc._cy + inc._sin * p[LIX] + inc._cos * p[LIY]
-                separation = (px - plane_x) * nx + (py - plane_y) * ny
-                if separation > 0.0:
-                    continue  # still apart: the velocity solver handles it
-                correction = max(bias_factor * (separation + slop), -MAX_CORRECTION)
-                if p[REF]:  # the normal must point from a to b
-                    nx, ny = -nx, -ny
-                rna = (px - a._cx) * ny - (py - a._cy) * nx
-                rnb = (px - b._cx) * ny - (py - b._cy) * nx
-                targets.append((correction, rna, rnb, nx, ny))
+            targets = [_position_target(c, p, slop, bias_factor) for p in c.points]
+            targets = [t for t in targets if t is not None]
             if not targets:
                 continue
             largest = max(abs(t[0]) for t in targets)
             if largest < tolerance:
                 continue
             worst = max(worst, largest)
-            # Positional impulses: K x = -C, both points at once when there are two (so a
-            # box is moved straight, not tipped first one way, then the other).
-            impulses = None
-            if len(targets) == 2:
-                (c1, rna1, rnb1, nx, ny), (c2, rna2, rnb2, _, _) = targets
-                k11 = ima + imb + ia * rna1 * rna1 + ib * rnb1 * rnb1
-                k22 = ima + imb + ia * rna2 * rna2 + ib * rnb2 * rnb2
-                k12 = ima + imb + ia * rna1 * rna2 + ib * rnb1 * rnb2
-                det = k11 * k22 - k12 * k12
-                if k11 * k11 < MAX_CONDITION * det:
-                    impulses = ((k12 * c2 - k22 * c1) / det, (k12 * c1 - k11 * c2) / det)
-            if impulses is None:  # one point, or two nearly redundant ones: one by one
-                impulses = [
-                    -t[0] / (ima + imb + ia * t[1] * t[1] + ib * t[2] * t[2]) for t in targets
-                ]
-            for impulse, (_, rna, rnb, nx, ny) in zip(impulses, targets):
-                a._cx -= ima * impulse * nx
-                a._cy -= ima * impulse * ny
-                a._angle -= ia * rna * impulse
-                b._cx += imb * impulse * nx
-                b._cy += imb * impulse * ny
-                b._angle += ib * rnb * impulse
-            a._cos, a._sin = math.cos(a._angle), math.sin(a._angle)
-            b._cos, b._sin = math.cos(b._angle), math.sin(b._angle)
+            if len(targets) == 2 and _move_block(c, targets):
+                continue
+            # One point, or two that must not be moved together: one after the other,
+            # each from the poses the previous one left.
+            for p in c.points:
+                target = _position_target(c, p, slop, bias_factor)
+                if target is not None:
+                    correction, rna, rnb, _, _ = target
+                    k = c.a.inv_mass + c.b.inv_mass + c.a.inv_inertia * rna * rna
+                    k += c.b.inv_inertia * rnb * rnb
+                    _move(c, -correction / k, target)
         if worst < tolerance:
             return sweep + 1
     return iterations
+
+
+def _position_target(
+    c: ContactConstraint, p: list, slop: float, bias_factor: float
+) -> tuple[float, float, float, float, float] | None:
+    """(correction C, r_a x n, r_b x n, nx, ny) of one point at the current poses.
+
+    None for a point that needs no correction (apart, or no deeper than the slop).
+    """
+    a, b = c.a, c.b
+    ref, inc = (b, a) if p[REF] else (a, b)
+    rc, rs = ref._cos, ref._sin
+    nx = rc * p[LNX] - rs * p[LNY]
+    ny = rs * p[LNX] + rc * p[LNY]
+    plane_x = ref._cx + rc * p[LPX] - rs * p[LPY]
+    plane_y = ref._cy + rs * p[LPX] + rc * p[LPY]
+    px = inc._cx + inc._cos * p[LIX] - inc._sin * p[LIY]
+    py = inc._cy + inc._sin * p[LIX] + inc._cos * p[LIY]
+    separation = (px - plane_x) * nx + (py - plane_y) * ny
+    if separation > 0.0:
+        return None
+    correction = max(bias_factor * (separation + slop), -MAX_CORRECTION)
+    if correction >= 0.0:  # no deeper than the slop: fine as it is
+        return None
+    if p[REF]:  # the normal must point from a to b
+        nx, ny = -nx, -ny
+    rna = (px - a._cx) * ny - (py - a._cy) * nx
+    rnb = (px - b._cx) * ny - (py - b._cy) * nx
+    return correction, rna, rnb, nx, ny
+
+
+def _move_block(c: ContactConstraint, targets: list) -> bool:
+    """Correct both points of a two-point manifold at once: K x = -C.
+
+    Moves a box straight instead of tipping it one way, then the other. Done only when
+    both positional impulses push (the linear solve may ask to pull one point in, to
+    turn the body, which is not a correction); returns False, moving nothing, otherwise.
+    """
+    a, b = c.a, c.b
+    ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
+    (c1, rna1, rnb1, _, _), (c2, rna2, rnb2, _, _) = targets
+    k11 = ima + imb + ia * rna1 * rna1 + ib * rnb1 * rnb1
+    k22 = ima + imb + ia * rna2 * rna2 + ib * rnb2 * rnb2
+    k12 = ima + imb + ia * rna1 * rna2 + ib * rnb1 * rnb2
+    det = k11 * k22 - k12 * k12
+    if not k11 * k11 < MAX_CONDITION * det:
+        return False
+    x1 = (k12 * c2 - k22 * c1) / det
+    x2 = (k12 * c1 - k11 * c2) / det
+    if x1 < 0.0 or x2 < 0.0:
+        return False
+    _move(c, x1, targets[0])
+    _move(c, x2, targets[1])
+    return True
+
+
+def _move(c: ContactConstraint, impulse: float, target: tuple) -> None:
+    """Shift and turn both bodies as a positional impulse along the normal would."""
+    _, rna, rnb, nx, ny = target
+    a, b = c.a, c.b
+    if a.inv_mass or a.inv_inertia:
+        a._cx -= a.inv_mass * impulse * nx
+        a._cy -= a.inv_mass * impulse * ny
+        a._angle -= a.inv_inertia * rna * impulse
+        a._cos, a._sin = math.cos(a._angle), math.sin(a._angle)
+    if b.inv_mass or b.inv_inertia:
+        b._cx += b.inv_mass * impulse * nx
+        b._cy += b.inv_mass * impulse * ny
+        b._angle += b.inv_inertia * rnb * impulse
+        b._cos, b._sin = math.cos(b._angle), math.sin(b._angle)
 
 
 def store_impulses(constraints: list[ContactConstraint]) -> ImpulseCache:

@@ -12,7 +12,7 @@
 5. integrate velocities into positions (second half): ``x += dt * v``,
    ``angle += dt * w``; clear the forces and torques;
 6. positional correction: ``position_iterations`` sweeps that move overlapping bodies
-   towards a resting overlap of ``slop`` (positions only, so no energy is added).
+   apart where they overlap by more than ``slop`` (positions only: no energy added).
 
 Switches (``warm_starting``, ``position_correction``) let a reader turn a feature off and
 see what it buys. Every loop runs over lists in insertion order and contact persistence
@@ -54,7 +54,7 @@ class World:
     bias_factor : float
         Fraction of the error removed per position sweep (Box2D: 0.2).
     slop : float
-        Resting overlap (m): contacts settle this deep, so they stay contacts every frame.
+        Overlap (m) left alone: resting contacts sit between 0 and ``slop`` deep.
     restitution_threshold : float
         Approach speed (m/s) below which a contact does not bounce.
     contact_margin : float
@@ -216,7 +216,7 @@ class World:
             body._sin = math.sin(body._angle)
             body._fx = body._fy = body._torque = 0.0
 
-        # 6. Positional correction: move overlapping bodies to the resting overlap.
+        # 6. Positional correction: move bodies apart that overlap by more than the slop.
         if self.position_correction and self.position_iterations and constraints:
             solver.solve_positions(
                 constraints,
