@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from nprl.physics import Body, World, box
@@ -141,3 +142,30 @@ def test_a_fast_foot_counts_as_touching_in_the_step_it_lands():
         world.step()
     assert body.velocity[1] == 0.0
     assert world.contacts[0].touching and world.contacts[0].depth < 1e-9
+
+
+def mechanical_energy(body, g=10.0):
+    return body.kinetic_energy + body.mass * g * body.center[1]
+
+
+def test_dropped_landers_never_gain_energy_and_rest_no_deeper_than_the_slop():
+    # Random drops onto random terrain (fixed seed): crashes, tumbles, legs wedged in a V.
+    rng = np.random.default_rng(1)
+    for _ in range(12):
+        world = World(gravity=(0.0, -10.0), dt=1 / 60)
+        terrain(world, [float(h) for h in rng.uniform(0, 1.5, size=9)], x0=-6.0, dx=1.5)
+        craft = world.add(
+            Body(
+                lander_shapes(), 5.0, position=(float(rng.uniform(-2, 2)), 4.0),
+                angle=float(rng.uniform(-1, 1)),
+                velocity=(float(rng.uniform(-2, 2)), float(rng.uniform(-8, 0))),
+                angular_velocity=float(rng.uniform(-2, 2)), friction=0.9, restitution=0.0,
+            )
+        )  # fmt: skip
+
+        start = mechanical_energy(craft)
+        for _ in range(180):
+            world.step()
+            assert mechanical_energy(craft) <= start + 1e-9
+        for contact in world.contacts:
+            assert contact.depth <= world.slop + 1e-6
