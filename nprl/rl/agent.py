@@ -121,6 +121,7 @@ class DQNAgent:
         self.target_net = q_network.copy()
         self.target_net.eval()
         self.optimizer = make_optimizer(config, self.q_net.parameters())
+        self._params = self.q_net.parameters()  # fixed list, reused by every update
         self.loss = HuberLoss(config.huber_delta) if config.loss == "huber" else MSELoss()
         self.rng = np.random.default_rng(explore_seed)
         if config.prioritized:
@@ -138,6 +139,7 @@ class DQNAgent:
         self.nstep = NStepAccumulator(config.n_step, config.gamma)
         self.updates = 0
         self._batch_rows = np.arange(config.batch_size)
+        self._grad_buffer: np.ndarray | None = None
 
     def __repr__(self) -> str:
         return (f"DQNAgent(obs_shape={self.obs_shape}, n_actions={self.n_actions}, "
@@ -220,13 +222,17 @@ class DQNAgent:
         q_all = self.q_net.forward(obs)
         q_taken = q_all[rows, batch.actions]
         loss = self.loss(q_taken, targets, batch.weights if weighted else None)
-        grad_q = np.zeros_like(q_all)
+        # dL/dQ is zero except at the actions taken (reuse one buffer across updates).
+        grad_q = self._grad_buffer
+        if grad_q is None or grad_q.shape != q_all.shape or grad_q.dtype != q_all.dtype:
+            grad_q = self._grad_buffer = np.zeros_like(q_all)
+        grad_q.fill(0)
         grad_q[rows, batch.actions] = self.loss.backward()
         self.optimizer.zero_grad()
         self.q_net.backward(grad_q)
         metrics = {"td_loss": loss, "q_mean": float(q_taken.mean())}
         if config.max_grad_norm is not None:
-            metrics["grad_norm"] = clip_grad_norm(self.q_net.parameters(), config.max_grad_norm)
+            metrics["grad_norm"] = clip_grad_norm(self._params, config.max_grad_norm)
         self.optimizer.step()
         return metrics, q_taken - targets
 
