@@ -21,6 +21,22 @@ import time
 
 import numpy as np
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def child_env(threads: int | None) -> dict:
+    """Environment of a worker: the same BLAS/OpenMP thread settings for nprl and torch."""
+    env = dict(os.environ)
+    if threads is not None:
+        env.update({name: str(threads) for name in THREAD_VARIABLES})
+    return env
+
+
+def thread_note(threads: int | None) -> str:
+    if threads is None:
+        return "thread env vars left at their defaults"
+    return f"{'/'.join(THREAD_VARIABLES)}={threads} for both"
+
 
 def _load(data: str):
     from nprl.data import load_mnist
@@ -52,6 +68,7 @@ def run_nprl(preset_name: str, data: str, epochs: int | None, seed: int) -> dict
         epoch_seconds.append(time.perf_counter() - last[0])
         accuracies.append(float(np.mean(
             net.predict(x_test, batch_size=1000).argmax(axis=1) == y_test)))
+        optimizer.lr *= preset.lr_decay
         last[0] = time.perf_counter()
 
     net.fit(x_train, targets, loss, optimizer, epochs=epochs, batch_size=preset.batch_size,
@@ -70,9 +87,9 @@ def run_torch_modern(data: str, epochs: int | None, seed: int) -> dict:
     started = time.perf_counter()
     x_train, y_train, x_test, y_test = _load(data)
     torch.manual_seed(seed)
-    net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
-                              torch.nn.Linear(256, 128), torch.nn.ReLU(),
-                              torch.nn.Linear(128, 10))
+    net = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(),
+                              torch.nn.Linear(512, 256), torch.nn.ReLU(),
+                              torch.nn.Linear(256, 10))
     optimizer = torch.optim.Adam(net.parameters(), lr=preset.lr)
     xt = torch.from_numpy(x_train.reshape(-1, 784))
     yt = torch.from_numpy(y_train)
@@ -90,6 +107,8 @@ def run_torch_modern(data: str, epochs: int | None, seed: int) -> dict:
             loss.backward()
             optimizer.step()
         epoch_seconds.append(time.perf_counter() - begin)
+        for group in optimizer.param_groups:
+            group["lr"] *= preset.lr_decay
         with torch.no_grad():
             net.eval()
             accuracies.append(float((net(xv).argmax(1).numpy() == y_test).mean()))
@@ -111,7 +130,8 @@ def spawn(name: str, args) -> dict:
                "--seed", str(args.seed)]
     if args.epochs is not None:
         command += ["--epochs", str(args.epochs)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    out = subprocess.run(command, capture_output=True, text=True, check=True,
+                         env=child_env(args.threads))
     print(f"{name} done", file=sys.stderr)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -130,7 +150,7 @@ def driver(args) -> None:
 
     print(f"# mnist: medians over {args.repeats} round(s) for the modern pair, one run "
           f"otherwise; numpy {np.__version__}, python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs; {thread_note(args.threads)}")
     print()
     print("| run | epochs | s / epoch (median) | total s (incl. loading) | test accuracy |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -150,6 +170,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=None, help="override every preset")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for every worker (same for both)")
     parser.add_argument("--worker", help="internal: run one training in this process")
     args = parser.parse_args()
     if args.worker:

@@ -26,6 +26,22 @@ import time
 
 import numpy as np
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def child_env(threads: int | None) -> dict:
+    """Environment of a worker: the same BLAS/OpenMP thread settings for nprl and torch."""
+    env = dict(os.environ)
+    if threads is not None:
+        env.update({name: str(threads) for name in THREAD_VARIABLES})
+    return env
+
+
+def thread_note(threads: int | None) -> str:
+    if threads is None:
+        return "thread env vars left at their defaults"
+    return f"{'/'.join(THREAD_VARIABLES)}={threads} for both"
+
 BATCH = 64
 OBS, ACTIONS = 4, 2
 
@@ -147,7 +163,7 @@ def driver(args) -> None:
             out = subprocess.run(
                 [sys.executable, __file__, "--impl", impl, "--steps", str(args.steps),
                  "--calls", str(args.calls)],
-                capture_output=True, text=True, check=True,
+                capture_output=True, text=True, check=True, env=child_env(args.threads),
             )
             runs[impl].append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"round {repeat + 1}/{args.repeats} {impl} done", file=sys.stderr)
@@ -160,7 +176,7 @@ def driver(args) -> None:
           f"{args.calls} batch-1 calls each; medians in microseconds")
     print(f"# numpy {np.__version__}, torch {torch_info['version']} "
           f"({torch_info['threads']} threads), python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs; {thread_note(args.threads)}")
     print()
     print("| measurement | nprl (µs) | torch (µs) | torch / nprl |")
     print("| --- | ---: | ---: | ---: |")
@@ -184,6 +200,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for every worker (same for both)")
     args = parser.parse_args()
     if args.impl:
         worker(args)

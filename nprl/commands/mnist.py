@@ -5,9 +5,10 @@ Three presets:
 - ``seed``:   the original article's network: 784-100-50-10, tanh everywhere, MSE on
               one-hot labels, plain SGD with learning rate 0.2, batch 500, one epoch,
               uniform init with bound 1/sqrt(fan_in + fan_out).
-- ``modern``: a ReLU MLP (784-256-128-10, He init) with softmax cross-entropy and Adam.
-- ``cnn``:    a small convolutional net (two 3x3 conv + batch norm + max-pool blocks
-              with 8 and 16 channels, then Dense 784-64-10), cross-entropy and Adam.
+- ``modern``: a ReLU MLP (784-512-256-10, He init) with softmax cross-entropy and Adam,
+              the learning rate halved after every epoch.
+- ``cnn``:    a small convolutional net (two 3x3 conv + max-pool + batch norm + ReLU blocks
+              with 16 and 32 channels, then Dense 1568-64-10), cross-entropy and Adam.
 
 The end-to-end serialization check (save, load, same test accuracy) is part of every run.
 """
@@ -37,6 +38,7 @@ class Preset:
     epochs: int
     images: str  # "flat" (N, 784) or "nchw" (N, 1, 28, 28)
     description: str
+    lr_decay: float = 1.0  # learning rate multiplied by this after every epoch
 
 
 def _seed_net(rng):
@@ -53,19 +55,21 @@ def _modern_net(rng):
     from nprl.nn import Dense, ReLU, Sequential
 
     return Sequential(
-        Dense(784, 256, init="he_uniform", rng=rng), ReLU(),
-        Dense(256, 128, init="he_uniform", rng=rng), ReLU(),
-        Dense(128, 10, rng=rng),
+        Dense(784, 512, init="he_uniform", rng=rng), ReLU(),
+        Dense(512, 256, init="he_uniform", rng=rng), ReLU(),
+        Dense(256, 10, rng=rng),
     )
 
 
 def _cnn_net(rng):
     from nprl.nn import BatchNorm, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
+    # Pooling before batch norm and ReLU: the same kind of network, a quarter of the
+    # element-wise work (ReLU commutes with max; batch norm just sees pooled values).
     return Sequential(
-        Conv2D(1, 8, 3, padding=1, rng=rng), BatchNorm(8), ReLU(), MaxPool2D(2),
-        Conv2D(8, 16, 3, padding=1, rng=rng), BatchNorm(16), ReLU(), MaxPool2D(2),
-        Flatten(), Dense(16 * 7 * 7, 64, init="he_uniform", rng=rng), ReLU(),
+        Conv2D(1, 16, 3, padding=1, rng=rng), MaxPool2D(2), BatchNorm(16), ReLU(),
+        Conv2D(16, 32, 3, padding=1, rng=rng), MaxPool2D(2), BatchNorm(32), ReLU(),
+        Flatten(), Dense(32 * 7 * 7, 64, init="he_uniform", rng=rng), ReLU(),
         Dense(64, 10, rng=rng),
     )
 
@@ -73,10 +77,12 @@ def _cnn_net(rng):
 PRESETS = {
     "seed": Preset("seed", _seed_net, "mse_onehot", "sgd", 0.2, 500, 1, "flat",
                    "784-100-50-10 tanh, MSE on one-hot, SGD lr 0.2, batch 500 (the article)"),
-    "modern": Preset("modern", _modern_net, "cross_entropy", "adam", 1e-3, 128, 5, "flat",
-                     "784-256-128-10 ReLU, cross-entropy, Adam lr 1e-3, batch 128"),
-    "cnn": Preset("cnn", _cnn_net, "cross_entropy", "adam", 2e-3, 64, 2, "nchw",
-                  "conv8-conv16 (3x3, batch norm, max-pool) + 784-64-10, Adam lr 2e-3, batch 64"),
+    "modern": Preset("modern", _modern_net, "cross_entropy", "adam", 1e-3, 128, 4, "flat",
+                     "784-512-256-10 ReLU, cross-entropy, Adam lr 1e-3 halved every epoch, "
+                     "batch 128", lr_decay=0.5),
+    "cnn": Preset("cnn", _cnn_net, "cross_entropy", "adam", 2e-3, 64, 3, "nchw",
+                  "conv16-conv32 (3x3 conv, max-pool, batch norm, ReLU) + 1568-64-10, Adam lr 2e-3 "
+                  "halved every epoch, batch 64", lr_decay=0.5),
 }
 
 
@@ -95,7 +101,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "mnist",
         help="train a network on MNIST (presets: seed, modern, cnn), save and reload it",
-        description=__doc__.split("\n\n")[0] + " Presets: "
+        description="Train a network on MNIST, save it, load it back and re-check its test "
+        "accuracy. Presets: "
         + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()),
     )
     parser.add_argument("--data", type=Path, default=None,
@@ -113,6 +120,9 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--out", type=Path, default=None,
                         help="directory to save the model in (default: runs/mnist-PRESET)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads while training (default: NumPy's own setting; 1 is "
+                        "faster on a machine busy with other work)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -129,6 +139,18 @@ def _accuracy(net, x, y) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.threads is not None:
+        if args.threads < 1:
+            raise UserError("--threads must be a positive integer")
+        from nprl.rl.blas import blas_threads
+
+        with blas_threads(args.threads):
+            return train(args)
+    return train(args)
+
+
+def train(args: argparse.Namespace) -> int:
+    """Load MNIST, train the preset, save, reload and re-check; returns the exit status."""
     import numpy as np
 
     from nprl.data import load_mnist
@@ -178,6 +200,7 @@ def run(args: argparse.Namespace) -> int:
               f"train acc {100 * history['accuracy'][-1]:.2f}%  "
               f"test acc {100 * history['val_accuracy'][-1]:.2f}%  ({seconds:.1f} s)",
               flush=True)
+        optimizer.lr *= preset.lr_decay
         epoch_started[0] = time.perf_counter()
 
     test_targets = np.eye(10, dtype=np.float32)[y_test] if preset.loss == "mse_onehot" else y_test

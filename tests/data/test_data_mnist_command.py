@@ -14,7 +14,7 @@ def test_mnist_command_trains_saves_and_reloads(tmp_path, capsys, preset):
     write_mnist(data, n_train=64, n_test=16)
     out = tmp_path / "model"
     status = main(["mnist", "--data", str(data), "--preset", preset, "--epochs", "1",
-                   "--batch-size", "16", "--out", str(out), "--quiet"])
+                   "--batch-size", "16", "--out", str(out), "--quiet", "--threads", "1"])
     printed = capsys.readouterr().out
     assert status == 0
     assert "epoch 1/1" in printed and "test acc" in printed
@@ -35,3 +35,5 @@ def test_mnist_command_rejects_bad_overrides(tmp_path, capsys):
     write_mnist(data)
     assert main(["mnist", "--data", str(data), "--epochs", "0"]) == 2
     assert "--epochs" in capsys.readouterr().err
+    assert main(["mnist", "--data", str(data), "--threads", "0"]) == 2
+    assert "--threads" in capsys.readouterr().err
