@@ -7,4 +7,4 @@
 from nprl.data.idx import read_idx
 from nprl.data.mnist import MNIST_FILES, load_mnist
 
-__all__ = ["load_mnist", "read_idx", "MNIST_FILES"]
+__all__ = ["MNIST_FILES", "load_mnist", "read_idx"]

@@ -40,7 +40,7 @@ class Parameter:
         True while ``grad`` is known to be all zeros (after ``zero_grad``).
     """
 
-    __slots__ = ("data", "grad", "name", "grad_is_zero")
+    __slots__ = ("data", "grad", "grad_is_zero", "name")
 
     def __init__(self, data, name: str = "") -> None:
         self.data = np.array(data, copy=True)

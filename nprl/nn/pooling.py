@@ -50,7 +50,7 @@ class MaxPool2D(Layer):
     def forward(self, x: np.ndarray) -> np.ndarray:
         flat, ho, wo = self._windows(x)
         winner = flat.argmax(axis=-1)[..., None]
-        self._cache = (winner, x.shape, x.dtype, ho, wo)
+        self._cache = (winner, x.shape, ho, wo)
         return np.take_along_axis(flat, winner, axis=-1)[..., 0]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ class MaxPool2D(Layer):
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         if self._cache is None:
             raise RuntimeError("MaxPool2D.backward called before forward")
-        winner, shape, dtype, ho, wo = self._cache
+        winner, shape, ho, wo = self._cache
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         grad_windows = np.zeros(winner.shape[:-1] + (kh * kw,), dtype=grad_y.dtype)
         np.put_along_axis(grad_windows, winner, grad_y[..., None], axis=-1)

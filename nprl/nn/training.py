@@ -21,9 +21,9 @@ def _labels(y: np.ndarray, n_outputs: int) -> np.ndarray | None:
         return None
     if y.ndim == 1 and y.dtype.kind in "iu":
         return y
-    if y.ndim == 2 and y.shape[1] == n_outputs and np.isin(y, (0, 1)).all():
-        if (y.sum(axis=1) == 1).all():
-            return y.argmax(axis=1)
+    one_hot = y.ndim == 2 and y.shape[1] == n_outputs and np.isin(y, (0, 1)).all()
+    if one_hot and (y.sum(axis=1) == 1).all():
+        return y.argmax(axis=1)
     return None
 
 

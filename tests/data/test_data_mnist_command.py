@@ -1,10 +1,9 @@
 """``nprl mnist`` end to end on tiny IDX files: trains, saves, reloads, re-checks."""
 
-import numpy as np
 import pytest
+from test_data_mnist import write_mnist
 
 from nprl.cli import main
-from test_data_mnist import write_mnist
 
 
 @pytest.mark.parametrize("preset", ["seed", "modern", "cnn"])

@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from nprl.nn import (
-    Dense, Identity, LeakyReLU, Parameter, ReLU, Sequential, Sigmoid, Softmax, Tanh, gradcheck,
+    Dense,
+    Identity,
+    LeakyReLU,
+    Parameter,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    gradcheck,
 )
 
 TOL = 1e-6

@@ -4,8 +4,22 @@ import numpy as np
 import pytest
 
 from nprl.nn import (
-    SGD, Adam, AdamW, BatchNorm, Conv2D, CrossEntropyLoss, Dense, Flatten, MaxPool2D, MSELoss,
-    Parameter, ReLU, RMSprop, Sequential, load, save,
+    SGD,
+    Adam,
+    AdamW,
+    BatchNorm,
+    Conv2D,
+    CrossEntropyLoss,
+    Dense,
+    Flatten,
+    MaxPool2D,
+    MSELoss,
+    Parameter,
+    ReLU,
+    RMSprop,
+    Sequential,
+    load,
+    save,
 )
 
 

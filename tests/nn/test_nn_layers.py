@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 
 from nprl.nn import (
-    BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Residual, Sequential, Tanh,
+    BatchNorm,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    MaxPool2D,
+    ReLU,
+    Residual,
+    Sequential,
+    Tanh,
     gradcheck,
 )
 
