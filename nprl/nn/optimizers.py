@@ -12,7 +12,7 @@ float rounding), so results can be compared one to one:
            p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 - AdamW:   p *= 1 - lr wd (decoupled decay), then Adam without the wd term.
 
-Two performance details, both invisible to the maths:
+Three performance details, all invisible to the maths:
 
 1. Packing.  At construction the optimizer copies all its parameters (of one dtype)
    into one contiguous buffer and rebinds each ``Parameter.data`` / ``.grad`` to a view
@@ -25,6 +25,9 @@ Two performance details, both invisible to the maths:
    (Adam's v by 0.999 per step) drifts into subnormal floats, where arithmetic is many
    times slower.  Every ``FLUSH_EVERY`` steps, state entries smaller than the smallest
    normal float are set to exactly zero (their effect on an update is far below eps).
+3. Adam keeps its moments scaled, m / (1 - b1) and v / (1 - b2), which turns each moment
+   update into "decay, add" and saves two passes over the arrays per step;
+   ``state_dict()`` reports (and ``load_state_dict()`` accepts) PyTorch's unscaled moments.
 """
 
 from __future__ import annotations
