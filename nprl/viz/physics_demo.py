@@ -78,7 +78,8 @@ def save_gif(name: str, path: str, seconds: float = 6.0) -> int:
 def run_window(name: str, seconds: float | None = None) -> None:
     """Open a window and play scenes until ESC (or for ``seconds`` of simulated time)."""
     pygame = require("pygame")
-    pygame.init()
+    pygame.display.init()  # not pygame.init(): no audio, so no ALSA noise on servers
+    pygame.font.init()
     try:
         screen = pygame.display.set_mode(SIZE)
     except pygame.error as error:
