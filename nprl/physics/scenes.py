@@ -2,8 +2,9 @@
 
 Each builder returns a :class:`Scene`: a fresh :class:`~nprl.physics.World`, an optional
 ``on_step`` hook that pokes it at given moments (the impulse of the ``swing`` scene), and
-the rectangle of the world worth looking at. ``benchmarks/physics.py`` builds the same
-scenes in Box2D, so keep the two in step when changing one.
+the rectangle of the world worth looking at. ``benchmarks/physics.py`` copies the
+``lander`` world body by body into Box2D, and the Lunar-Lander environment builds its
+lander from :func:`lander_shapes` and its ground with :func:`terrain`.
 """
 
 from __future__ import annotations
