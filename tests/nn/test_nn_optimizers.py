@@ -168,3 +168,23 @@ def test_bad_optimizer_arguments_raise_clear_errors():
         SGD([np.zeros(3)], lr=0.1)
     with pytest.raises(ValueError, match="Nesterov"):
         SGD([make_param([0.0], 0.0)], lr=0.1, nesterov=True)
+
+
+def test_copy_of_a_packed_network_is_independent_and_trains_separately():
+    from nprl.nn import Dense, Sequential
+
+    net = Sequential(Dense(3, 4, rng=0), Dense(4, 2, rng=1))
+    opt = Adam(net.parameters(), lr=0.1)
+    target = net.copy()
+    for p in target.parameters():
+        assert not np.shares_memory(p.data, opt._slabs[0][0])
+    before = [p.data.copy() for p in target.parameters()]
+    net(np.ones((2, 3), np.float32))
+    opt.zero_grad()
+    net.backward(np.ones((2, 2), np.float32))
+    opt.step()
+    for p, b in zip(target.parameters(), before):
+        np.testing.assert_array_equal(p.data, b)
+    assert not np.array_equal(net[0].weight.data, target[0].weight.data)
+    target.load_state_dict(net.state_dict())  # a hard target update copies in place
+    np.testing.assert_array_equal(net[0].weight.data, target[0].weight.data)
