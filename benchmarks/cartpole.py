@@ -1,7 +1,8 @@
 """CartPole-v1 DQN: nprl against Stable-Baselines3, side by side, same hyperparameters.
 
 Both learners train with the RL Baselines3 Zoo's CartPole-v1 DQN hyperparameters (the
-nprl preset ``CartPole-v1`` holds the same numbers) for ``--steps`` environment steps.
+nprl preset ``cartpole-zoo`` holds the same numbers) for ``--steps`` environment steps;
+``--preset CartPole-v1 --only nprl`` measures nprl's own tuned preset instead.
 Every ``--eval-every`` steps the greedy policy plays 20 episodes on a separate env; the
 evaluation's time is *not* counted as training time. Reported per learner (medians over
 seeds): training wall time for all steps, steps per second, the first step and the
@@ -34,13 +35,13 @@ ZOO = dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_st
            exploration_fraction=0.16, exploration_final_eps=0.04, net_arch=[256, 256])
 
 
-def worker_nprl(seed: int, steps: int, eval_every: int, overrides: list[str]) -> dict:
+def worker_nprl(seed: int, steps: int, eval_every: int, preset: str, overrides: list[str]) -> dict:
     import gymnasium as gym
 
     from nprl.rl import evaluate, train
     from nprl.rl.presets import resolve_config
 
-    _, config = resolve_config("CartPole-v1", None, {"total_steps": steps, "seed": seed,
+    _, config = resolve_config("CartPole-v1", preset, {"total_steps": steps, "seed": seed,
                                                       "eval_interval": 0,
                                                       "checkpoint_interval": 0}, overrides)
     eval_env = gym.make("CartPole-v1")
@@ -115,6 +116,8 @@ def main() -> None:
     parser.add_argument("--only", choices=["nprl", "sb3"], help="run one learner only")
     parser.add_argument("--sb3-python", default=sys.executable,
                         help="interpreter with torch + stable-baselines3")
+    parser.add_argument("--preset", default="cartpole-zoo",
+                        help="nprl preset (default cartpole-zoo: the same numbers as SB3's)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         help="override an nprl DQNConfig field (key=value)")
     parser.add_argument("--worker", choices=["nprl", "sb3"], help=argparse.SUPPRESS)
@@ -122,7 +125,8 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.worker == "nprl":
-        print(json.dumps(worker_nprl(args.seed, args.steps, args.eval_every, args.settings)))
+        print(json.dumps(worker_nprl(args.seed, args.steps, args.eval_every, args.preset,
+                                     args.settings)))
         return
     if args.worker == "sb3":
         print(json.dumps(worker_sb3(args.seed, args.steps, args.eval_every)))
@@ -134,7 +138,8 @@ def main() -> None:
         for name in learners:
             python = args.sb3_python if name == "sb3" else sys.executable
             command = [python, __file__, "--worker", name, "--seed", str(seed),
-                       "--steps", str(args.steps), "--eval-every", str(args.eval_every)]
+                       "--steps", str(args.steps), "--eval-every", str(args.eval_every),
+                       "--preset", args.preset]
             for setting in args.settings:
                 command += ["--set", setting]
             output = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -145,7 +150,7 @@ def main() -> None:
                   f"final greedy mean {run['evals'][-1][2]:6.1f}, first >= 475 at "
                   f"(step, s) {first}", flush=True)
 
-    print(f"\nCartPole-v1, {args.steps} steps, RL Zoo DQN hyperparameters, "
+    print(f"\nCartPole-v1, {args.steps} steps, nprl preset {args.preset} (SB3: RL Zoo), "
           f"greedy {EVAL_EPISODES}-episode evaluation every {args.eval_every} steps")
     print("| learner | seeds reaching >= 475 | median train time (s) | median steps/s | "
           "median step to >= 475 | median time to >= 475 (s) | final means |")

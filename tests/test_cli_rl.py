@@ -80,7 +80,7 @@ def test_presets_all_load():
 
     names = preset_names()
     for expected in ("CartPole-v1", "Acrobot-v1", "MountainCar-v0", "LunarLander-v3",
-                     "cartpole-tutorial"):
+                     "cartpole-tutorial", "cartpole-zoo"):
         assert expected in names
     env_id, settings = load_preset("cartpole-tutorial")
     assert env_id == "CartPole-v1" and settings["hidden_sizes"] == [64]
