@@ -1,15 +1,16 @@
 """``Conv2D``: 2-D convolution (cross-correlation, as in PyTorch) on NCHW batches.
 
 Vectorised with im2col: every receptive field becomes one row of a matrix ``cols``
-(built from a strided view, ``sliding_window_view``), so the whole convolution of the
-whole batch is one matrix product:
+(built from a strided view, ``sliding_window_view``, of the input in channels-last
+order), so the whole convolution of the whole batch is one matrix product:
 
-    cols : (N*Ho*Wo, C*kh*kw)      W_mat : (O, C*kh*kw)
+    cols : (N*Ho*Wo, kh*kw*C)      W_mat : (O, kh*kw*C)
     y    = cols @ W_mat.T + b      -> (N, Ho, Wo, O) -> NCHW view
 
-Backward reuses ``cols``: dW = dy_mat.T @ cols, db = sum(dy), and dcols = dy_mat @ W_mat
-is scattered back onto the (padded) input with one strided add per kernel offset
-(kh*kw adds: a loop over the kernel, never over pixels or samples).
+Backward reuses ``cols``: dW = dy_mat.T @ cols, db = sum(dy); dx gets, for each kernel
+offset (i, j), dy_mat @ W[:, :, i, j] added onto the (padded) input pixels that offset
+read: kh*kw products and strided adds, a loop over the kernel, never over pixels or
+samples.
 
 Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
 """
@@ -96,15 +97,22 @@ class Conv2D(Layer):
         if ho < 1 or wo < 1:
             raise ValueError(f"Conv2D: input {h}x{w} is smaller than the kernel {self.kernel_size}")
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        # Work channels-last (NHWC): each row of cols is then made of kh*kw runs of C
+        # contiguous values, which copies far faster than single scattered floats.
+        x = x.transpose(0, 2, 3, 1)
         if ph or pw:
-            x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-        windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :ho, :wo]
-        # (N, C, Ho, Wo, kh, kw) -> (N, Ho, Wo, C, kh, kw) -> rows of C*kh*kw
-        cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
+            x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        windows = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :ho, :wo]
+        # (N, Ho, Wo, C, kh, kw) -> (N, Ho, Wo, kh, kw, C) -> rows of kh*kw*C
+        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, kh * kw * c)
         return cols, (ho, wo)
 
+    def _weight_matrix(self) -> np.ndarray:
+        """The weight as (O, kh*kw*C), matching the (i, j, c) order of a cols row."""
+        return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+
     def _apply(self, cols: np.ndarray, n: int, ho: int, wo: int) -> np.ndarray:
-        y = cols @ self.weight.data.reshape(self.out_channels, -1).T
+        y = cols @ self._weight_matrix().T
         if self.bias is not None:
             y += self.bias.data
         return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
@@ -124,7 +132,9 @@ class Conv2D(Layer):
             raise RuntimeError("Conv2D.backward called before forward")
         cols, (n, _, _, _), ho, wo = self._cache
         grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
-        self.weight.add_grad((grad_mat.T @ cols).reshape(self.weight.data.shape))
+        o, c, kh, kw = self.weight.data.shape
+        grad_w = (grad_mat.T @ cols).reshape(o, kh, kw, c).transpose(0, 3, 1, 2)
+        self.weight.add_grad(grad_w)
         if self.bias is not None:
             self.bias.add_grad(grad_mat.sum(axis=0))
         return grad_mat
@@ -136,14 +146,15 @@ class Conv2D(Layer):
         grad_mat = self._param_grads(grad_y)
         _, (n, c, h, w), ho, wo = self._cache
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        grad_cols = (grad_mat @ self.weight.data.reshape(self.out_channels, -1))
-        grad_cols = grad_cols.reshape(n, ho, wo, c, kh, kw)
-        # Scatter each kernel offset's contribution back onto the padded input (NHWC).
-        grad_padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_cols.dtype)
+        # dx: each kernel offset (i, j) sends dy @ W[:, :, i, j] back to the input pixels
+        # it read; one product and one strided add per offset, onto the padded input (NHWC).
+        grad_padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_mat.dtype)
+        weight = self.weight.data
         for i in range(kh):
             for j in range(kw):
+                contribution = (grad_mat @ weight[:, :, i, j]).reshape(n, ho, wo, c)
                 grad_padded[:, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += (
-                    grad_cols[:, :, :, :, i, j]
+                    contribution
                 )
         return grad_padded[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
 

@@ -1,8 +1,17 @@
 """``MaxPool2D``: the maximum of each window, on NCHW batches.
 
-Forward takes all windows at once from a strided view and records which element of
-each window won (``argmax``); backward routes each output gradient to that element only
-(ties go to the first maximum, as in PyTorch).  Output size: (H - k) // stride + 1.
+Forward records which element of each window won; backward routes each output gradient
+to that element only (ties go to the first maximum, as in PyTorch).  Output size:
+(H - k) // stride + 1.
+
+Two vectorised paths, neither loops over pixels or samples:
+
+- non-overlapping windows (stride == kernel, the usual case): the kh*kw strided views
+  ``x[:, :, i::kh, j::kw]`` each hold one position of every window, so a running maximum
+  over those kh*kw views (4 for 2x2) and one boolean mask per view find the winners
+  without copying windows out;
+- overlapping windows: all windows from ``sliding_window_view``, copied into rows of
+  kh*kw values, then ``argmax`` per row.
 """
 
 from __future__ import annotations
@@ -47,29 +56,72 @@ class MaxPool2D(Layer):
         windows = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :ho, :wo]
         return windows.reshape(n, c, ho, wo, kh * kw), ho, wo
 
+    def _offsets(self, array: np.ndarray, ho: int, wo: int) -> list[np.ndarray]:
+        """Strided views, one per window offset (i, j), each of shape (N, C, Ho, Wo)."""
+        (kh, kw) = self.kernel_size
+        return [array[:, :, i : i + kh * ho : kh, j : j + kw * wo : kw]
+                for i in range(kh) for j in range(kw)]
+
+    def _disjoint(self, x: np.ndarray) -> bool:
+        """True when the fast path applies: stride == kernel and at least one window."""
+        (kh, kw) = self.kernel_size
+        return (x.ndim == 4 and self.stride == self.kernel_size
+                and x.shape[2] >= kh and x.shape[3] >= kw)
+
+    def _forward_disjoint(self, x: np.ndarray) -> np.ndarray:
+        (kh, kw) = self.kernel_size
+        ho, wo = x.shape[2] // kh, x.shape[3] // kw
+        views = self._offsets(x, ho, wo)
+        # order="K" keeps the input's memory layout (a Conv2D output is NHWC in memory),
+        # so every element-wise pass below walks all arrays in the same order.
+        best = views[0].copy(order="K")
+        for view in views[1:]:
+            np.maximum(best, view, out=best)
+        # One boolean mask per offset marks the windows it wins; the first maximum wins
+        # a tie (as argmax and PyTorch do), so later offsets skip windows already taken.
+        taken = views[0] == best
+        masks = [taken.copy()]
+        for view in views[1:]:
+            mask = view == best
+            mask &= ~taken
+            taken |= mask
+            masks.append(mask)
+        self._cache = ("disjoint", masks, x, ho, wo)
+        return best
+
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self._disjoint(x):
+            return self._forward_disjoint(x)
         flat, ho, wo = self._windows(x)
         winner = flat.argmax(axis=-1)[..., None]
-        self._cache = (winner, x.shape, ho, wo)
+        self._cache = ("windows", winner, x, ho, wo)
         return np.take_along_axis(flat, winner, axis=-1)[..., 0]
 
     def predict(self, x: np.ndarray) -> np.ndarray:
+        if self._disjoint(x):
+            (kh, kw) = self.kernel_size
+            views = self._offsets(x, x.shape[2] // kh, x.shape[3] // kw)
+            best = views[0].copy(order="K")
+            for view in views[1:]:
+                np.maximum(best, view, out=best)
+            return best
         flat, _, _ = self._windows(x)
         return flat.max(axis=-1)
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         if self._cache is None:
             raise RuntimeError("MaxPool2D.backward called before forward")
-        winner, shape, ho, wo = self._cache
+        path, winner, x, ho, wo = self._cache
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
+        # zeros_like keeps x's memory layout (NHWC after a Conv2D), so the convolution's
+        # backward below us can read this gradient without another transposing copy.
+        grad_x = np.zeros_like(x, dtype=grad_y.dtype)
+        if path == "disjoint":  # ``winner`` holds one mask per window offset
+            for mask, view in zip(winner, self._offsets(grad_x, ho, wo)):
+                np.multiply(grad_y, mask, out=view)  # each window's gradient to its winner
+            return grad_x
         grad_windows = np.zeros(winner.shape[:-1] + (kh * kw,), dtype=grad_y.dtype)
         np.put_along_axis(grad_windows, winner, grad_y[..., None], axis=-1)
-        grad_x = np.zeros(shape, dtype=grad_y.dtype)
-        if (sh, sw) == (kh, kw):  # non-overlapping: a reshape puts every value in place
-            n, c = shape[:2]
-            block = grad_windows.reshape(n, c, ho, wo, kh, kw).transpose(0, 1, 2, 4, 3, 5)
-            grad_x[:, :, : ho * kh, : wo * kw] = block.reshape(n, c, ho * kh, wo * kw)
-            return grad_x
         for i in range(kh):  # overlapping windows: one strided add per window offset
             for j in range(kw):
                 grad_x[:, :, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += (

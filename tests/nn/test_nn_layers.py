@@ -135,3 +135,24 @@ def test_against_torch_when_available():
         ref_bn(torch.tensor(x))
     np.testing.assert_allclose(bn.running_var, ref_bn.running_var.numpy(), rtol=1e-12)
     np.testing.assert_allclose(bn.running_mean, ref_bn.running_mean.numpy(), rtol=1e-12)
+
+
+def test_maxpool_fast_path_equals_the_window_path_even_with_ties():
+    # Stride == kernel takes the strided-views path; compare it with windows cut out by
+    # sliding_window_view and an argmax per window, computed here by hand.
+    x = np.maximum(batch(3, 2, 7, 9), 0).astype(np.float32)  # many tied zeros
+    x[0, 0, :2, :2] = 1.0  # an exact tie of positive values
+    layer = MaxPool2D(2)
+    y = layer(x)
+    g = batch(*y.shape, seed=4).astype(np.float32)
+    dx = layer.backward(g)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(2, 3))[:, :, ::2, ::2]
+    flat = windows[:, :, :3, :4].reshape(3, 2, 3, 4, 4)
+    np.testing.assert_array_equal(y, flat.max(axis=-1))
+    np.testing.assert_array_equal(layer.predict(x), y)
+    winner = flat.argmax(axis=-1)  # first maximum wins, as in PyTorch
+    expected = np.zeros_like(x)
+    for i in range(2):
+        for j in range(2):
+            expected[:, :, i:6:2, j:8:2] = np.where(winner == 2 * i + j, g, 0)
+    np.testing.assert_array_equal(dx, expected)
