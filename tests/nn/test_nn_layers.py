@@ -156,3 +156,20 @@ def test_maxpool_fast_path_equals_the_window_path_even_with_ties():
         for j in range(2):
             expected[:, :, i:6:2, j:8:2] = np.where(winner == 2 * i + j, g, 0)
     np.testing.assert_array_equal(dx, expected)
+
+
+def test_every_layer_keeps_float32_end_to_end():
+    from nprl.nn import CrossEntropyLoss, LeakyReLU, Sigmoid, Softmax
+
+    net = Sequential(Conv2D(1, 2, 3, padding=1, rng=0), BatchNorm(2), LeakyReLU(), MaxPool2D(2),
+                     Dropout(0.1, rng=1), Flatten(), Dense(8, 8, rng=2), Sigmoid(),
+                     Residual(Sequential(Dense(8, 8, rng=3), Tanh())), Dense(8, 3, rng=4),
+                     Softmax())
+    x = batch(4, 1, 4, 4)  # float64 input is converted once, at the first layer
+    y = net(x)
+    loss = CrossEntropyLoss()
+    loss(y, np.array([0, 1, 2, 0]))
+    grad_x = net.backward(loss.backward())
+    assert y.dtype == np.float32 and grad_x.dtype == np.float32
+    assert all(p.grad.dtype == np.float32 for p in net.parameters())
+    assert net.predict(x).dtype == np.float32
