@@ -20,7 +20,7 @@ class LanderConfig:
     height: float = 13.5
     gravity: float = 5.0  # m/s^2 downwards; between the Moon (1.62) and Earth, for short episodes
     fps: int = 60  # one physics step of 1/fps s per env step
-    pad_half_width: float = 1.6  # the landing platform is 2 * pad_half_width wide
+    pad_half_width: float = 2.0  # the landing platform is 2 * pad_half_width wide (4 m, as Gymnasium's)
     ground_level: float = 2.0  # height of the platform's top surface
 
     # -- lander ----------------------------------------------------------------------------
