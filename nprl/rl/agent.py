@@ -30,10 +30,11 @@ import gymnasium as gym
 import numpy as np
 
 from nprl.nn.clip import clip_grad_norm
-from nprl.nn.layer import layer_from_config
 from nprl.nn.losses import HuberLoss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
 from nprl.nn.sequential import Sequential
+from nprl.nn.serialization import load as load_network
+from nprl.nn.serialization import save as save_network
 from nprl.rl.config import DQNConfig
 from nprl.rl.networks import build_q_network
 from nprl.rl.nstep import NStepAccumulator
@@ -250,8 +251,9 @@ class DQNAgent:
     # -- saving and loading (pickle-free) ----------------------------------------------------
 
     def save(self, directory: str | Path, include_buffer: bool = False) -> None:
-        """Write the agent to ``directory``: ``agent.json``, networks, optimizer state and
-        (optionally) the replay buffers, all as JSON and ``.npy`` files."""
+        """Write the agent to ``directory``: ``agent.json``, the networks (``q_net/`` and
+        ``target_net/``, in ``nprl.nn.save``'s format), optimizer state and (optionally)
+        the replay buffers, all as JSON and ``.npy`` files."""
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         write_json(directory / "agent.json", {
@@ -259,14 +261,13 @@ class DQNAgent:
             "config": self.config.to_dict(),
             "obs_shape": list(self.obs_shape),
             "n_actions": self.n_actions,
-            "network": self.q_net.config(),
             "updates": self.updates,
             "rng": generator_state(self.rng),
             "optimizer_step": self.optimizer.step_count,
             "include_buffer": include_buffer,
         })
-        save_arrays(directory / "q_net", self.q_net.state_dict())
-        save_arrays(directory / "target_net", self.target_net.state_dict())
+        save_network(self.q_net, directory / "q_net")  # nprl.nn.load() reads these too
+        save_network(self.target_net, directory / "target_net")
         save_arrays(directory / "optimizer", self.optimizer.state_dict())
         save_arrays(directory / "optimizer_exact", _exact_optimizer_state(self.optimizer))
         if include_buffer:
@@ -289,15 +290,23 @@ class DQNAgent:
         """
         directory = Path(directory)
         meta = read_json(directory / "agent.json")
-        if meta.get("format") != AGENT_FORMAT:
-            raise ValueError(f"{directory / 'agent.json'} has unknown format {meta.get('format')}")
+        if not isinstance(meta, dict) or meta.get("format") != AGENT_FORMAT:
+            raise ValueError(f"{directory / 'agent.json'} is not an nprl agent of format "
+                             f"{AGENT_FORMAT}")
+        try:
+            return cls._load(directory, meta)
+        except (KeyError, TypeError) as error:
+            raise ValueError(f"{directory} is not a complete nprl agent: missing or bad "
+                             f"entry {error}") from None
+
+    @classmethod
+    def _load(cls, directory: Path, meta: dict[str, Any]) -> DQNAgent:
         config = DQNConfig.from_dict(meta["config"])
         obs_space = gym.spaces.Box(-np.inf, np.inf, shape=tuple(meta["obs_shape"]),
                                    dtype=np.dtype(config.dtype))
-        network = layer_from_config(meta["network"])
+        network = load_network(directory / "q_net")
         agent = cls(obs_space, gym.spaces.Discrete(meta["n_actions"]), config, q_network=network)
-        agent.q_net.load_state_dict(load_arrays(directory / "q_net"))
-        agent.target_net.load_state_dict(load_arrays(directory / "target_net"))
+        agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
         _restore_exact_optimizer_state(agent.optimizer, load_arrays(directory / "optimizer_exact"))
         agent.updates = int(meta["updates"])

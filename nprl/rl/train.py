@@ -161,7 +161,12 @@ def resume(
         config = config.replace(total_steps=int(total_steps))
     agent = DQNAgent.load(folder / "agent")
     agent.config = config
-    state = LoopState(**saved["loop"])
+    try:
+        state = LoopState(**saved["loop"])
+        env_rng = generator_from_state(saved["env_rng"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{folder / 'state.json'} is not a compatible nprl checkpoint "
+                         f"(bad entry {error})") from None
     if state.step >= config.total_steps:
         raise ValueError(
             f"{run.path} already reached {state.step} of {config.total_steps} steps; "
@@ -170,7 +175,7 @@ def resume(
     run.truncate_metrics(state.step)
     env = make_env(env_id)
     env.action_space.seed(config.seed)
-    env.unwrapped.np_random = generator_from_state(saved["env_rng"])
+    env.unwrapped.np_random = env_rng
     with blas_threads(config.blas_threads):
         return run_loop(env, agent, state, run, progress=progress, callback=callback)
 

@@ -129,3 +129,21 @@ def test_load_of_missing_folder_names_the_file(tmp_path):
 def test_continuous_actions_are_refused_clearly():
     with pytest.raises(ValueError, match="discrete action space"):
         DQNAgent(OBS, gym.spaces.Box(-1, 1, (2,)), DQNConfig())
+
+
+def test_saved_networks_are_plain_nprl_nn_folders(tmp_path):
+    from nprl.nn import load
+
+    agent = make_agent(dueling=True)
+    agent.save(tmp_path / "agent")
+    net = load(tmp_path / "agent" / "q_net")
+    obs = np.ones((3, 3), np.float32)
+    assert np.array_equal(net.predict(obs), agent.q_values(obs))
+
+
+def test_incomplete_agent_folder_is_a_clear_error(tmp_path):
+    agent = make_agent()
+    agent.save(tmp_path / "agent")
+    (tmp_path / "agent" / "agent.json").write_text('{"format": 1}')
+    with pytest.raises(ValueError, match="not a complete nprl agent"):
+        DQNAgent.load(tmp_path / "agent")

@@ -112,3 +112,7 @@ def test_run_directory_errors_are_clear(tmp_path):
         train("NoSuchEnv-v9", config)
     with pytest.raises(ValueError, match="discrete action space"):
         train("Pendulum-v1", config)
+    state = RunDir(tmp_path / "run").latest_checkpoint() / "state.json"
+    state.write_text('{"loop": {"no_such_counter": 1}}')
+    with pytest.raises(ValueError, match="not a compatible nprl checkpoint"):
+        resume(tmp_path / "run", total_steps=600)
