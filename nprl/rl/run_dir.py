@@ -155,7 +155,7 @@ class MetricsWriter:
     """Appends rows to ``metrics.csv``; every row has all of ``METRIC_COLUMNS``."""
 
     def __init__(self, path: Path) -> None:
-        self.file = open(path, "a", newline="")
+        self.file = open(path, "a", newline="")  # noqa: SIM115 (closed by close())
         self.writer = csv.DictWriter(self.file, METRIC_COLUMNS)
 
     def write(self, kind: str, **values: Any) -> None:

@@ -82,7 +82,7 @@ def make_epsilon_schedule(config, total_steps: int):
     """Build the epsilon schedule that ``config`` (a :class:`DQNConfig`) asks for."""
     kind = config.epsilon_schedule
     if kind == "linear":
-        duration = int(round(config.exploration_fraction * total_steps))
+        duration = round(config.exploration_fraction * total_steps)
         return LinearSchedule(config.epsilon_start, config.epsilon_end, duration)
     if kind == "exponential":
         return ExponentialSchedule(config.epsilon_start, config.epsilon_end,
