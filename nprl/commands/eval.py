@@ -55,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
     if args.video:
         require_imageio = __import__("nprl.viz", fromlist=["require"]).require
         imageio = require_imageio("imageio")
-    stats = evaluate(agent, env, args.episodes, epsilon=args.epsilon, seed=args.seed,
-                     on_step=on_step)
+    try:
+        stats = evaluate(agent, env, args.episodes, epsilon=args.epsilon, seed=args.seed,
+                         on_step=on_step)
+    except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
+        raise UserError(f"cannot render {env_id}: {error}") from None
     env.close()
     print(f"{env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
           f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
