@@ -84,6 +84,11 @@ class DQNConfig:
     eval_interval: int = 0  # env steps between greedy evaluations; 0 = off
     eval_episodes: int = 10  # episodes per evaluation (SB3 EvalCallback's 5, doubled)
     checkpoint_interval: int = 0  # env steps between checkpoints (at episode ends); 0 = end only
+    save_best: bool = True  # keep checkpoints/best, the agent of the best evaluation (SB3's EvalCallback)
+
+    # -- environment ----------------------------------------------------------------------
+    env_kwargs: dict[str, Any] = field(default_factory=dict)  # gym.make keywords for training (nprl)
+    eval_env_kwargs: dict[str, Any] = field(default_factory=dict)  # overrides for evaluation (nprl)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -199,6 +204,10 @@ def _coerce(key: str, value: Any) -> Any:
             if not isinstance(value, (list, tuple)):
                 raise TypeError
             return [int(v) for v in value]
+        if kind.startswith("dict"):
+            if not isinstance(value, dict):
+                raise TypeError
+            return dict(value)
         if kind.startswith("bool"):
             if not isinstance(value, bool):
                 raise TypeError

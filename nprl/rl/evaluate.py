@@ -44,7 +44,9 @@ def evaluate(
     -------
     dict
         ``mean``, ``std``, ``min``, ``max`` of the returns (floats), ``returns`` and
-        ``lengths`` (lists, one entry per episode).
+        ``lengths`` (lists, one entry per episode), and ``success_rate`` (fraction of
+        episodes whose last ``info["is_success"]`` was true) when the environment reports
+        success, as the Lander does; None otherwise.
     """
     if int(episodes) != episodes or episodes < 1:
         raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
@@ -53,7 +55,7 @@ def evaluate(
     # Exploration draws come from a private generator: the agent's own stream is untouched.
     saved_rng = agent.rng
     agent.rng = np.random.default_rng(seed)
-    returns, lengths = [], []
+    returns, lengths, successes = [], [], []
     try:
         for episode in range(int(episodes)):
             obs, _ = env.reset(seed=seed if episode == 0 else None)
@@ -61,7 +63,7 @@ def evaluate(
                 on_step(env)
             done, total, length = False, 0.0, 0
             while not done:
-                obs, reward, terminated, truncated, _ = env.step(agent.act(obs, epsilon))
+                obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon))
                 if on_step is not None:
                     on_step(env)
                 total += float(reward)
@@ -69,9 +71,12 @@ def evaluate(
                 done = terminated or truncated
             returns.append(total)
             lengths.append(length)
+            if "is_success" in info:
+                successes.append(bool(info["is_success"]))
     finally:
         agent.rng = saved_rng
     values = np.array(returns)
     return {"mean": float(values.mean()), "std": float(values.std()),
             "min": float(values.min()), "max": float(values.max()),
-            "returns": returns, "lengths": lengths}
+            "returns": returns, "lengths": lengths,
+            "success_rate": float(np.mean(successes)) if successes else None}

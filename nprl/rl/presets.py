@@ -17,6 +17,10 @@ from nprl.rl.config import DQNConfig
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 
 
+# Environments whose id cannot be a file name: their default preset.
+ENV_PRESETS = {"nprl/Lander-v0": "lander"}
+
+
 def preset_names() -> list[str]:
     """Names of the shipped presets, sorted."""
     return sorted(path.stem for path in PRESET_DIR.glob("*.toml"))
@@ -65,8 +69,9 @@ def resolve_config(
         env_id = env_id or preset_env
     else:
         env_id = env_id or "CartPole-v1"
-        if find_preset(env_id) is not None:
-            _, settings = load_preset(env_id)
+        name = ENV_PRESETS.get(env_id, env_id)
+        if find_preset(name) is not None:
+            _, settings = load_preset(name)
     config = DQNConfig.from_dict({**settings, **(overrides or {})})
     if assignments:
         config = config.with_overrides(assignments)

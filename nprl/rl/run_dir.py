@@ -36,6 +36,7 @@ from nprl.rl.storage import read_json, write_json
 METRIC_COLUMNS = [
     "kind", "step", "episode", "return", "length", "epsilon", "td_loss", "q_mean",
     "grad_norm", "eval_mean", "eval_std", "eval_min", "eval_max", "sps", "time",
+    "success", "eval_success",
 ]
 # Columns that depend on the machine's speed, not on the learning (ignored when comparing).
 TIMING_COLUMNS = ("sps", "time")
@@ -129,6 +130,25 @@ class RunDir:
         os.replace(pointer, self.checkpoints / "latest")
         self._prune(keep=name)
         return final
+
+    def save_best(self, write: Callable[[Path], None]) -> Path:
+        """Write ``checkpoints/best`` atomically (the agent of the best evaluation so far)."""
+        self.checkpoints.mkdir(parents=True, exist_ok=True)
+        final, temporary = self.checkpoints / "best", self.checkpoints / ".tmp-best"
+        shutil.rmtree(temporary, ignore_errors=True)
+        write(temporary)
+        old = self.checkpoints / ".old-best"
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            os.replace(final, old)
+        os.replace(temporary, final)
+        shutil.rmtree(old, ignore_errors=True)
+        return final
+
+    def best_checkpoint(self) -> Path | None:
+        """``checkpoints/best`` if the run kept one, else None."""
+        folder = self.checkpoints / "best"
+        return folder if (folder / "agent").is_dir() else None
 
     def latest_checkpoint(self) -> Path:
         """The newest complete checkpoint folder; ``ValueError`` if there is none."""

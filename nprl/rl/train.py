@@ -71,16 +71,21 @@ class LoopState:
     grad_sum: float = 0.0
     updates_logged: int = 0
     elapsed: float = 0.0  # seconds of training before this session
+    best_eval: list[float] | None = None  # [success rate, mean return] of checkpoints/best
 
 
-def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None) -> gym.Env:
-    """``gym.make(env_id)`` with a clear ``ValueError`` for an unknown or unusable id;
-    an ``Env`` instance is returned unchanged."""
+def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
+             **kwargs: Any) -> gym.Env:
+    """``gym.make(env_id, **kwargs)`` with a clear ``ValueError`` for an unknown or
+    unusable id or keyword; an ``Env`` instance is returned unchanged."""
     if isinstance(env_id_or_env, gym.Env):
         return env_id_or_env
     env_id = str(env_id_or_env)
     try:
-        return gym.make(env_id, render_mode=render_mode)
+        return gym.make(env_id, render_mode=render_mode, **kwargs)
+    except TypeError as error:
+        raise ValueError(f"environment {env_id!r} does not take these settings "
+                         f"{sorted(kwargs)}: {error}") from None
     except gym.error.DependencyNotInstalled as error:
         raise ValueError(f"environment {env_id!r} needs a missing package: {error}") from None
     except gym.error.Error as error:
@@ -122,7 +127,7 @@ def train(
     TrainResult
     """
     config = config if config is not None else DQNConfig()
-    env = make_env(env_id_or_env)
+    env = make_env(env_id_or_env, **config.env_kwargs)
     check_spaces(env.observation_space, env.action_space)
     env_id = env_name(env)
     run = None
@@ -173,9 +178,11 @@ def resume(
             "pass a larger total (nprl resume RUN_DIR --steps N) to train further"
         )
     run.truncate_metrics(state.step)
-    env = make_env(env_id)
+    env = make_env(env_id, **config.env_kwargs)
     env.action_space.seed(config.seed)
     env.unwrapped.np_random = env_rng
+    if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
+        env.unwrapped.load_curriculum_state(saved["curriculum"])
     with blas_threads(config.blas_threads):
         return run_loop(env, agent, state, run, progress=progress, callback=callback)
 
@@ -193,7 +200,9 @@ def run_loop(
     env_id = env_name(env)
     epsilon_schedule = make_epsilon_schedule(config, config.total_steps)
     beta_schedule = LinearSchedule(config.per_beta_start, 1.0, config.total_steps)
-    eval_env = make_env(env_id) if config.eval_interval and env_id is not None else None
+    eval_env = (make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
+                if config.eval_interval and env_id is not None else None)
+    best_score = state.best_eval
     writer = run.open_metrics() if run is not None else None
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
     bar = _progress_bar(progress, config.total_steps - state.step, env_id)
@@ -243,7 +252,8 @@ def run_loop(
                 if writer is not None:
                     writer.write("episode", step=step, episode=state.episode,
                                  **{"return": episode_return}, length=episode_length,
-                                 epsilon=epsilon)
+                                 epsilon=epsilon,
+                                 success=int(success) if "is_success" in info else "")
                 bar.set_postfix(episodes=state.episode,
                                 recent_return=float(np.mean(recent)), epsilon=epsilon)
             if step % config.log_interval == 0:
@@ -258,10 +268,18 @@ def run_loop(
             if eval_env is not None and step % config.eval_interval == 0:
                 last_eval = evaluate(agent, eval_env, config.eval_episodes,
                                      seed=config.seed + EVAL_SEED_OFFSET)
+                rate = last_eval["success_rate"]
                 if writer is not None:
                     writer.write("eval", step=step, episode=state.episode,
                                  eval_mean=last_eval["mean"], eval_std=last_eval["std"],
-                                 eval_min=last_eval["min"], eval_max=last_eval["max"])
+                                 eval_min=last_eval["min"], eval_max=last_eval["max"],
+                                 eval_success=rate if rate is not None else "")
+                # Success rate first (where the env reports it), then the mean return.
+                score = [rate if rate is not None else 0.0, last_eval["mean"]]
+                if run is not None and config.save_best and (
+                        best_score is None or score >= best_score):
+                    state.best_eval = best_score = score
+                    _save_best(run, agent, step, last_eval)
 
             # Episode over: checkpoint (before the reset, see resume()) and start anew.
             if done:
@@ -311,7 +329,9 @@ def _save(run, agent, env, state, writer, session_start, in_episode: bool) -> No
     loop = dict(vars(state))
     loop["elapsed"] = state.elapsed + time.perf_counter() - session_start
     document = {"loop": loop, "env_rng": generator_state(env.unwrapped.np_random),
-                "in_episode": in_episode}
+                "in_episode": in_episode,
+                "curriculum": (env.unwrapped.curriculum_state()
+                               if hasattr(env.unwrapped, "curriculum_state") else None)}
 
     def write(folder: Path) -> None:
         agent.save(folder / "agent", include_buffer=agent.config.save_buffer)
@@ -320,6 +340,18 @@ def _save(run, agent, env, state, writer, session_start, in_episode: bool) -> No
     if writer is not None:
         writer.flush()
     run.save_checkpoint(checkpoint_name(state.step), write)
+
+
+def _save_best(run, agent, step: int, stats: dict) -> None:
+    """Keep the agent of the best evaluation so far (networks only, no replay buffer)."""
+
+    def write(folder: Path) -> None:
+        agent.save(folder / "agent", include_buffer=False)
+        summary = {key: value for key, value in stats.items()
+                   if key not in ("returns", "lengths")}
+        write_state(folder, {"step": step, "eval": summary})
+
+    run.save_best(write)
 
 
 class _NoBar:
