@@ -3,9 +3,12 @@
     nprl eval runs/cartpole --episodes 20            # greedy
     nprl eval runs/cartpole --epsilon 0.05 --render  # in a window (pygame)
     nprl eval runs/cartpole --video cartpole.mp4     # or .gif (imageio)
+    nprl eval pretrained:lander --render             # the Lander agent shipped with nprl
 
-The agent comes from the run's newest checkpoint; the environment id from its
-``config.json``.
+The agent comes from the run's best checkpoint (``checkpoints/best``, kept from the
+evaluations during training) when there is one, else its newest; ``--checkpoint latest``
+picks the newest. The environment id and its settings come from the run's
+``config.json`` (with the evaluation overrides, ``eval_env_kwargs``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ from nprl.errors import UserError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "eval", help="evaluate a trained agent",
-        description="Evaluate the newest checkpoint of a run directory.",
+        description="Evaluate a trained agent: the best (else newest) checkpoint of a run "
+                    "directory, or an agent shipped with nprl (pretrained:lander).",
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    parser.add_argument("run_dir", metavar="RUN_DIR",
+                        help="run directory made by nprl train, or pretrained:NAME")
+    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
+                        help="which checkpoint of a run (default best, when the run kept one)")
     parser.add_argument("--episodes", type=int, default=20, help="episodes (default 20)")
     parser.add_argument("--epsilon", type=float, default=0.0,
                         help="probability of a random action (default 0: greedy)")
@@ -36,18 +43,23 @@ def run(args: argparse.Namespace) -> int:
     from nprl.rl.run_dir import RunDir
     from nprl.rl.train import make_env
 
-    if args.run_dir.startswith("pretrained:"):
-        raise UserError(f"no pretrained agent {args.run_dir!r} is shipped in this version")
     if args.episodes < 1:
         raise UserError(f"--episodes must be at least 1, got {args.episodes}")
     if not 0.0 <= args.epsilon <= 1.0:
         raise UserError(f"--epsilon must lie in [0, 1], got {args.epsilon}")
     try:
-        run = RunDir(args.run_dir)
-        env_id, _ = run.read_config()
-        agent = DQNAgent.load(run.latest_checkpoint() / "agent")
+        if args.run_dir.startswith("pretrained:"):
+            from nprl.rl.pretrained import load_pretrained
+
+            env_id, env_kwargs, agent = load_pretrained(args.run_dir.partition(":")[2])
+        else:
+            run = RunDir(args.run_dir)
+            env_id, config = run.read_config()
+            env_kwargs = {**config.env_kwargs, **config.eval_env_kwargs}
+            best = run.best_checkpoint() if args.checkpoint == "best" else None
+            agent = DQNAgent.load((best or run.latest_checkpoint()) / "agent")
         render_mode = "human" if args.render else ("rgb_array" if args.video else None)
-        env = make_env(env_id, render_mode=render_mode)
+        env = make_env(env_id, render_mode=render_mode, **env_kwargs)
     except ValueError as error:
         raise UserError(str(error)) from None
     frames = []
@@ -64,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
           f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
           f"max {stats['max']:.2f})")
+    if stats["success_rate"] is not None:
+        print(f"success rate: {stats['success_rate']:.0%}")
     if args.video:
         fps = env.metadata.get("render_fps", 30)
         try:

@@ -131,7 +131,7 @@ class DQNAgent:
                 obs_dtype=self.dtype, seed=buffer_seed, eps=config.per_eps)
         else:
             self.buffer = ReplayBuffer(config.buffer_size, self.obs_shape, obs_dtype=self.dtype,
-                                       seed=buffer_seed)
+                                       seed=buffer_seed, prune_to=config.buffer_prune_to)
         self.success = (
             SuccessBuffer(config.success_buffer_size, self.obs_shape, obs_dtype=self.dtype,
                           seed=success_seed)
@@ -279,6 +279,19 @@ class DQNAgent:
                 save_arrays(directory / "success", arrays)
                 write_json(directory / "success" / "buffer.json", meta)
 
+    def save_policy(self, directory: str | Path) -> None:
+        """Write only what acting needs: ``agent.json`` and the online network ``q_net/``
+        (a few hundred kilobytes; how ``nprl/pretrained/`` ships agents). :meth:`load`
+        reads it back as an agent that acts greedily but has no training state."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        write_json(directory / "agent.json", {
+            "format": AGENT_FORMAT, "config": self.config.to_dict(),
+            "obs_shape": list(self.obs_shape), "n_actions": self.n_actions,
+            "updates": self.updates, "policy_only": True,
+        })
+        save_network(self.q_net, directory / "q_net")
+
     @classmethod
     def load(cls, directory: str | Path) -> DQNAgent:
         """Rebuild an agent saved by :meth:`save` (buffers too when they were saved).
@@ -306,6 +319,9 @@ class DQNAgent:
                                    dtype=np.dtype(config.dtype))
         network = load_network(directory / "q_net")
         agent = cls(obs_space, gym.spaces.Discrete(meta["n_actions"]), config, q_network=network)
+        agent.updates = int(meta["updates"])
+        if meta.get("policy_only"):  # saved by save_policy: acting only, fresh training state
+            return agent
         agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
         _restore_exact_optimizer_state(agent.optimizer, load_arrays(directory / "optimizer_exact"))

@@ -50,6 +50,7 @@ class DQNConfig:
 
     # -- replay ---------------------------------------------------------------------------
     buffer_size: int = 10_000  # replay capacity in transitions (CleanRL)
+    buffer_prune_to: int | None = None  # when full, keep only the newest N (article: 1500 -> 500)
     learning_starts: int = 10_000  # env steps of pure exploration before learning (CleanRL)
     train_freq: int = 10  # env steps between training rounds (CleanRL)
     gradient_steps: int = 1  # updates per training round (CleanRL, SB3)
@@ -128,6 +129,10 @@ class DQNConfig:
         for name in ("epsilon_start", "epsilon_end", "exploration_fraction"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
+        if self.buffer_prune_to is not None and (
+                self.prioritized or not 1 <= self.buffer_prune_to < self.buffer_size):
+            raise ValueError("buffer_prune_to must lie in 1..buffer_size-1 and needs uniform "
+                             f"replay (prioritized=false); got {self.buffer_prune_to!r}")
         if not 0.0 <= self.per_beta_start <= 1.0:
             raise ValueError(f"per_beta_start must lie in [0, 1], got {self.per_beta_start}")
 

@@ -62,6 +62,10 @@ class ReplayBuffer:
         Storage dtype of observations.
     seed : int or None
         Seed of the buffer's own random generator (sampling only).
+    prune_to : int or None
+        When the buffer fills up, keep only the newest ``prune_to`` transitions and drop
+        the rest at once (the original article's memory: 1500 transitions, pruned to the
+        newest 500). None (default): a plain ring that overwrites the oldest one at a time.
 
     Examples
     --------
@@ -77,9 +81,14 @@ class ReplayBuffer:
         obs_shape: tuple[int, ...] | int,
         obs_dtype: Any = np.float32,
         seed: int | np.random.SeedSequence | None = None,
+        prune_to: int | None = None,
     ) -> None:
         if int(capacity) != capacity or capacity < 1:
             raise ValueError(f"capacity must be a positive integer, got {capacity!r}")
+        if prune_to is not None and not 1 <= prune_to < capacity:
+            raise ValueError(f"prune_to must lie in 1..capacity-1 ({capacity - 1}), "
+                             f"got {prune_to!r}")
+        self.prune_to = prune_to
         if isinstance(obs_shape, int):
             obs_shape = (obs_shape,)
         self.capacity = int(capacity)
@@ -132,7 +141,21 @@ class ReplayBuffer:
         self.n_steps[slot] = n_steps
         self.pos = (self.pos + 1) % self.capacity
         self.size = min(self.size + 1, self.capacity)
+        if self.prune_to is not None and self.size == self.capacity:
+            self._prune()
         return slot
+
+    def _prune(self) -> None:
+        """Keep the newest ``prune_to`` transitions, moved to the front (slots 0..k-1).
+
+        A pruned buffer never wraps (it is cut before it would), so when it is full the
+        newest transitions are the last ``prune_to`` slots.
+        """
+        keep = self.prune_to
+        for name in self._ARRAYS:
+            array = getattr(self, name)
+            array[:keep] = array[self.capacity - keep:].copy()
+        self.size = self.pos = keep
 
     def _check_can_sample(self, batch_size: int) -> None:
         if self.size == 0:

@@ -90,13 +90,22 @@ def plot_learning_curves(
     matplotlib.use("Agg")
     pyplot = require("matplotlib.pyplot")
     groups = group_runs(run_dirs)
-    has_eval = any(_band(runs, "eval", "eval_mean", 1) for runs in groups.values())
-    panels = 2 if has_eval else 1
-    figure, axes = pyplot.subplots(1, panels, figsize=(6.5 * panels, 4.2), squeeze=False)
+    # (kind, column, smoothing, title, y label); a panel is drawn when some run has data.
+    candidates = [
+        ("episode", "return", smooth, f"training episodes (moving average of {smooth})",
+         "return"),
+        ("eval", "eval_mean", 1, "greedy evaluation (mean return)", "return"),
+        ("episode", "success", smooth, f"training successes (moving average of {smooth})",
+         "success rate"),
+        ("eval", "eval_success", 1, "greedy evaluation (success rate)", "success rate"),
+    ]
+    panels = [panel for panel in candidates
+              if any(_band(runs, panel[0], panel[1], 1) for runs in groups.values())]
+    panels = panels or candidates[:1]
+    figure, axes = pyplot.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.2),
+                                   squeeze=False)
     for label, runs in groups.items():
-        for axis, (kind, column, window) in zip(
-            axes[0], [("episode", "return", smooth), ("eval", "eval_mean", 1)][:panels]
-        ):
+        for axis, (kind, column, window, _, _) in zip(axes[0], panels):
             band = _band(runs, kind, column, window)
             if band is None:
                 continue
@@ -104,12 +113,10 @@ def plot_learning_curves(
             if len(runs) > 1:
                 axis.fill_between(band["steps"], band["low"], band["high"],
                                   color=line.get_color(), alpha=0.2)
-    axes[0][0].set_title(f"training episodes (moving average of {smooth})")
-    if has_eval:
-        axes[0][1].set_title("greedy evaluation (mean return)")
-    for axis in axes[0]:
+    for axis, (_, _, _, panel_title, ylabel) in zip(axes[0], panels):
+        axis.set_title(panel_title)
         axis.set_xlabel("environment steps")
-        axis.set_ylabel("return")
+        axis.set_ylabel(ylabel)
         axis.grid(alpha=0.3)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=8)

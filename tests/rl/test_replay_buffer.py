@@ -74,3 +74,25 @@ def test_state_dict_round_trip_continues_the_same_stream():
     assert np.array_equal(copy.sample(8).indices, buffer.sample(8).indices)
     fill(buffer, 2, start=100), fill(copy, 2, start=100)
     assert np.array_equal(copy.obs, buffer.obs)
+
+
+def test_pruned_buffer_keeps_the_newest_when_full():
+    # The original article's memory: 1500 transitions, pruned to the newest 500 when full.
+    buffer = ReplayBuffer(1500, (1,), seed=0, prune_to=500)
+    for k in range(1499):
+        buffer.add(np.array([k]), 0, float(k), np.array([k + 1]), terminated=False)
+    assert len(buffer) == 1499
+    buffer.add(np.array([1499]), 0, 1499.0, np.array([1500]), terminated=False)
+    assert len(buffer) == 500
+    np.testing.assert_array_equal(buffer.rewards[:500], np.arange(1000, 1500))
+    batch = buffer.sample(4096)
+    assert batch.rewards.min() >= 1000 and batch.rewards.max() == 1499
+    for k in range(1500, 2500):  # fills up again: 500 + 1000 more
+        buffer.add(np.array([k]), 0, float(k), np.array([k + 1]), terminated=False)
+    assert len(buffer) == 500
+    np.testing.assert_array_equal(buffer.rewards[:500], np.arange(2000, 2500))
+
+
+def test_prune_to_must_be_smaller_than_the_capacity():
+    with pytest.raises(ValueError, match="prune_to"):
+        ReplayBuffer(100, (1,), prune_to=100)

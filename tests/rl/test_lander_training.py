@@ -1,0 +1,88 @@
+"""Training on the Lander: env settings reach the env, success is logged, the best
+evaluated agent is kept, the curriculum survives a resume, and agents ship small."""
+
+import json
+
+import numpy as np
+import pytest
+
+import nprl  # noqa: F401  (registers nprl/Lander-v0)
+from nprl.rl.agent import DQNAgent
+from nprl.rl.config import DQNConfig
+from nprl.rl.evaluate import evaluate
+from nprl.rl.pretrained import load_pretrained
+from nprl.rl.run_dir import RunDir
+from nprl.rl.train import make_env, resume, train
+
+TINY = dict(total_steps=800, seed=3, hidden_sizes=[16], batch_size=16, buffer_size=2_000,
+            learning_starts=100, train_freq=4, log_interval=200, eval_interval=400,
+            eval_episodes=1, checkpoint_interval=300)
+
+
+def lander_config(**changes):
+    return DQNConfig(**{**TINY, "env_kwargs": {"stage": 0, "gravity": 4.0},
+                        "eval_env_kwargs": {"stage": 3}, **changes})
+
+
+def test_env_kwargs_reach_training_and_evaluation_envs():
+    config = lander_config()
+    train_env = make_env("nprl/Lander-v0", **config.env_kwargs)
+    eval_env = make_env("nprl/Lander-v0", **{**config.env_kwargs, **config.eval_env_kwargs})
+    assert train_env.unwrapped.config.gravity == 4.0 and train_env.unwrapped.curriculum.stage == 0
+    assert eval_env.unwrapped.config.gravity == 4.0 and eval_env.unwrapped.curriculum.stage == 3
+    with pytest.raises(ValueError, match="does not take"):
+        make_env("CartPole-v1", stage=3)
+
+
+def test_evaluate_reports_the_success_rate():
+    env = make_env("nprl/Lander-v0", stage=0)
+    agent = DQNAgent(env.observation_space, env.action_space, DQNConfig(hidden_sizes=[8]))
+    stats = evaluate(agent, env, episodes=2, seed=0)
+    assert stats["success_rate"] in (0.0, 0.5, 1.0)
+    cartpole = make_env("CartPole-v1")
+    agent = DQNAgent(cartpole.observation_space, cartpole.action_space,
+                     DQNConfig(hidden_sizes=[8]))
+    assert evaluate(agent, cartpole, episodes=1, seed=0)["success_rate"] is None
+
+
+def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path):
+    run_dir = tmp_path / "run"
+    train("nprl/Lander-v0", lander_config(total_steps=600), run_dir=run_dir)
+    run = RunDir(run_dir)
+    rows = run.read_metrics()
+    assert any(row["kind"] == "episode" and row["success"] in ("0", "1") for row in rows)
+    assert any(row["kind"] == "eval" and row["eval_success"] != "" for row in rows)
+    best = run.best_checkpoint()
+    assert best is not None
+    assert json.loads((best / "state.json").read_text())["step"] == 400
+    state = json.loads((run.latest_checkpoint() / "state.json").read_text())
+    assert state["curriculum"]["successes"] >= 0
+
+    # Pretend the run had landed 150 times: a resumed run must carry on from stage 1.
+    state["curriculum"]["successes"] = 150
+    (run.latest_checkpoint() / "state.json").write_text(json.dumps(state))
+    seen = []
+    resume(run_dir, total_steps=700,
+           callback=lambda step, agent: seen.append(step))
+    assert seen and seen[-1] == 700
+    env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["curriculum"]
+    assert env_state["successes"] >= 150
+
+
+def test_policy_only_save_is_small_and_acts_like_the_agent(tmp_path):
+    env = make_env("nprl/Lander-v0")
+    agent = DQNAgent(env.observation_space, env.action_space, DQNConfig(hidden_sizes=[32, 32]))
+    agent.save_policy(tmp_path / "policy")
+    agent.save(tmp_path / "full")
+    size = sum(p.stat().st_size for p in (tmp_path / "policy").rglob("*") if p.is_file())
+    full = sum(p.stat().st_size for p in (tmp_path / "full").rglob("*") if p.is_file())
+    assert size < full
+    assert sorted(p.name for p in (tmp_path / "policy").iterdir()) == ["agent.json", "q_net"]
+    loaded = DQNAgent.load(tmp_path / "policy")
+    obs = np.random.default_rng(0).normal(size=(20, 9)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.q_values(obs), agent.q_values(obs))
+
+
+def test_unknown_pretrained_agent_is_a_clear_error():
+    with pytest.raises(ValueError, match="no pretrained agent 'nope'"):
+        load_pretrained("nope")
