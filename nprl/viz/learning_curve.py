@@ -20,7 +20,8 @@ from nprl.viz import require
 
 
 def _curve(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-    chosen = [row for row in rows if row["kind"] == kind and row[column] != ""]
+    # .get: runs written before a column existed simply have no such curve
+    chosen = [row for row in rows if row["kind"] == kind and row.get(column, "") != ""]
     steps = np.array([int(row["step"]) for row in chosen], dtype=float)
     values = np.array([float(row[column]) for row in chosen], dtype=float)
     return steps, values

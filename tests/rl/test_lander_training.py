@@ -86,3 +86,19 @@ def test_policy_only_save_is_small_and_acts_like_the_agent(tmp_path):
 def test_unknown_pretrained_agent_is_a_clear_error():
     with pytest.raises(ValueError, match="no pretrained agent 'nope'"):
         load_pretrained("nope")
+
+
+def test_learning_curves_of_old_runs_without_success_columns(tmp_path):
+    pytest.importorskip("matplotlib")
+    from nprl.viz.learning_curve import plot_learning_curves
+
+    run_dir = tmp_path / "old"
+    train("CartPole-v1", DQNConfig(**{**TINY, "eval_interval": 0}), run_dir=run_dir)
+    metrics = run_dir / "metrics.csv"
+    lines = metrics.read_text().splitlines()
+    columns = lines[0].split(",")
+    keep = [i for i, name in enumerate(columns) if name not in ("success", "eval_success")]
+    metrics.write_text("\n".join(",".join(line.split(",")[i] for i in keep)
+                                 for line in lines) + "\n")
+    out = plot_learning_curves([run_dir], tmp_path / "curve.png")
+    assert out.stat().st_size > 1000
