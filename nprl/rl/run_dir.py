@@ -94,9 +94,12 @@ class RunDir:
             raise ValueError(f"missing file {self.metrics_path}")
         with open(self.metrics_path, newline="") as file:
             reader = csv.DictReader(file)
-            if reader.fieldnames != METRIC_COLUMNS:
+            header = reader.fieldnames or []
+            # Columns are only ever appended, so an older run's header is a prefix.
+            if not header or header != METRIC_COLUMNS[:len(header)]:
                 raise ValueError(f"{self.metrics_path} does not have nprl's metric columns")
-            return list(reader)
+            missing = dict.fromkeys(METRIC_COLUMNS[len(header):], "")
+            return [{**row, **missing} for row in reader]
 
     def truncate_metrics(self, step: int) -> None:
         """Drop rows written after ``step`` (by a run that went on past its last checkpoint)."""
