@@ -21,21 +21,7 @@ import time
 
 import numpy as np
 
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def child_env(threads: int | None) -> dict:
-    """Environment of a worker: the same BLAS/OpenMP thread settings for nprl and torch."""
-    env = dict(os.environ)
-    if threads is not None:
-        env.update({name: str(threads) for name in THREAD_VARIABLES})
-    return env
-
-
-def thread_note(threads: int | None) -> str:
-    if threads is None:
-        return "thread env vars left at their defaults"
-    return f"{'/'.join(THREAD_VARIABLES)}={threads} for both"
+from bench_threads import child_env, thread_note
 
 
 def _load(data: str):
