@@ -80,8 +80,26 @@ def test_presets_all_load():
 
     names = preset_names()
     for expected in ("CartPole-v1", "Acrobot-v1", "MountainCar-v0", "LunarLander-v3",
-                     "cartpole-tutorial", "cartpole-zoo"):
+                     "cartpole-tutorial", "cartpole-zoo", "lander", "lander-article"):
         assert expected in names
+    for name in names:  # every preset's settings and env keywords are accepted
+        env_id, settings = load_preset(name)
+        assert env_id
     env_id, settings = load_preset("cartpole-tutorial")
     assert env_id == "CartPole-v1" and settings["hidden_sizes"] == [64]
     assert settings["optimizer"] == "rmsprop" and settings["epsilon_decay_rate"] == 0.001
+
+
+def test_lander_presets_build_their_envs():
+    from nprl.rl.presets import resolve_config
+    from nprl.rl.train import make_env
+
+    for preset in ("lander", "lander-article"):
+        env_id, config = resolve_config(None, preset)
+        assert env_id == "nprl/Lander-v0"
+        env = make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
+        assert env.unwrapped.curriculum.stage == 3  # evaluated on the full task
+    _, article = resolve_config(None, "lander-article")
+    assert (article.buffer_size, article.buffer_prune_to) == (1500, 500)
+    assert article.activation == "tanh" and article.optimizer == "sgd" and article.loss == "mse"
+    assert article.epsilon_schedule == "multiplicative" and article.success_buffer
