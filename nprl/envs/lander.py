@@ -31,8 +31,8 @@ higher with each 100 successful landings, then anywhere with random tilt and vel
 and the pad anywhere (stage 3, the full task).
 
 ## Episode End
-Terminated when the lander has rested on the pad with both feet for 0.5 s (``landed``,
-``info["is_success"]`` True), when it rested on the terrain off the pad
+Terminated when the lander has rested on the pad with both feet, upright, for 0.5 s
+(``landed``, ``info["is_success"]`` True), when it came to rest anywhere else or tilted
 (``landed_off_pad``), when the hull touches anything, an impact changes the lander's
 velocity by more than 2.5 m/s in one step, or a foot touches down tilted beyond 0.6 rad
 (``crashed``), or when it leaves the area
@@ -222,11 +222,14 @@ class LanderEnv(gym.Env):
             return "crashed"
         if not (0.0 <= x <= cfg.width) or y > cfg.height:
             return "left_area"
+        # At rest on both feet, wherever and however tilted (else a lander leaning on a
+        # slope would collect the leg-contact bonus until the time limit).
         resting = (all(feet) and math.hypot(*lander.velocity) < cfg.settle_speed
-                   and tilt < cfg.settle_tilt and abs(lander.angular_velocity) < cfg.settle_spin)
+                   and abs(lander.angular_velocity) < cfg.settle_spin)
         self._settled_steps = self._settled_steps + 1 if resting else 0
         if self._settled_steps >= cfg.settle_steps:
-            return "landed" if all(feet_on_pad) else "landed_off_pad"
+            upright_on_pad = all(feet_on_pad) and tilt < cfg.settle_tilt
+            return "landed" if upright_on_pad else "landed_off_pad"
         return "flying"
 
     def _resting_point(self) -> tuple[float, float]:

@@ -35,8 +35,8 @@ class LanderConfig:
     # -- what counts as a landing or a crash -----------------------------------------------
     max_touchdown_speed: float = 2.5  # an impact changing the velocity more (m/s) crashes
     max_touchdown_tilt: float = 0.6  # ... or tilted more than this (rad)
-    settle_speed: float = 0.3  # resting: slower than this (m/s) ...
-    settle_tilt: float = 0.25  # ... more upright than this (rad) ...
+    settle_speed: float = 0.3  # resting: both feet down, slower than this (m/s) ...
+    settle_tilt: float = 0.25  # a landing counts only more upright than this (rad)
     settle_spin: float = 0.5  # ... and turning slower than this (rad/s)
     settle_steps: int = 30  # for this many consecutive steps (0.5 s)
 

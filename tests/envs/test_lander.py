@@ -107,6 +107,16 @@ def test_gentle_touchdown_on_the_pad_is_a_success():
     assert env.curriculum.successes == 1
 
 
+def test_resting_half_off_the_pad_ends_the_episode_without_success():
+    # One foot on the pad, one on the lower ground beside it: it rests tilted, and the
+    # episode must end there (no leg-contact bonus farmed until the time limit).
+    env = LanderEnv(stage=0)
+    env.reset(seed=0)
+    place(env, x_offset=env.config.pad_half_width + 0.1, height=0.05)
+    info = run_until_end(env, steps=600)
+    assert info["outcome"] == "landed_off_pad" and not info["is_success"]
+
+
 @pytest.mark.parametrize("how", ["fast", "tilted", "upside_down"])
 def test_crashes_are_detected(how):
     env = LanderEnv(stage=0)
