@@ -102,3 +102,11 @@ def test_learning_curves_of_old_runs_without_success_columns(tmp_path):
                                  for line in lines) + "\n")
     out = plot_learning_curves([run_dir], tmp_path / "curve.png")
     assert out.stat().st_size > 1000
+
+
+def test_the_shipped_lander_agent_lands():
+    env_id, env_kwargs, agent = load_pretrained("lander")
+    env = make_env(env_id, **env_kwargs)
+    assert env.unwrapped.curriculum.stage == 3
+    stats = evaluate(agent, env, episodes=10, seed=123)
+    assert stats["success_rate"] >= 0.8
