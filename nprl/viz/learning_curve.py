@@ -103,10 +103,12 @@ def plot_learning_curves(
     panels = [panel for panel in candidates
               if any(_band(runs, panel[0], panel[1], 1) for runs in groups.values())]
     panels = panels or candidates[:1]
-    figure, axes = pyplot.subplots(1, len(panels), figsize=(6.5 * len(panels), 4.2),
-                                   squeeze=False)
+    rows = 1 if len(panels) <= 2 else 2
+    cols = -(-len(panels) // rows)
+    figure, grid = pyplot.subplots(rows, cols, figsize=(6.5 * cols, 4.2 * rows), squeeze=False)
+    axes = list(grid.flat)
     for label, runs in groups.items():
-        for axis, (kind, column, window, _, _) in zip(axes[0], panels):
+        for axis, (kind, column, window, _, _) in zip(axes, panels):
             band = _band(runs, kind, column, window)
             if band is None:
                 continue
@@ -114,7 +116,7 @@ def plot_learning_curves(
             if len(runs) > 1:
                 axis.fill_between(band["steps"], band["low"], band["high"],
                                   color=line.get_color(), alpha=0.2)
-    for axis, (_, _, _, panel_title, ylabel) in zip(axes[0], panels):
+    for axis, (_, _, _, panel_title, ylabel) in zip(axes, panels):
         axis.set_title(panel_title)
         axis.set_xlabel("environment steps")
         axis.set_ylabel(ylabel)
