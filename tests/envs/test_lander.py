@@ -46,6 +46,11 @@ def test_passes_gymnasium_env_checker():
     check_env(LanderEnv(), skip_render_check=True)
 
 
+def test_passes_gymnasium_env_checker_with_rendering():
+    pytest.importorskip("pygame")
+    check_env(LanderEnv(render_mode="rgb_array"))
+
+
 def test_registered_with_a_1000_step_time_limit():
     env = gym.make("nprl/Lander-v0")
     assert env.spec.max_episode_steps == 1000
