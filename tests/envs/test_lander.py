@@ -48,7 +48,7 @@ def test_passes_gymnasium_env_checker():
 
 def test_passes_gymnasium_env_checker_with_rendering():
     pytest.importorskip("pygame")
-    check_env(LanderEnv(render_mode="rgb_array"))
+    check_env(gym.make("nprl/Lander-v0", render_mode="rgb_array").unwrapped)
 
 
 def test_registered_with_a_1000_step_time_limit():
