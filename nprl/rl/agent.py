@@ -231,7 +231,8 @@ class DQNAgent:
         grad_q[rows, batch.actions] = self.loss.backward()
         self.optimizer.zero_grad()
         self.q_net.backward(grad_q)
-        metrics = {"td_loss": loss, "q_mean": float(q_taken.mean())}
+        metrics = {"td_loss": loss, "q_mean": float(q_taken.mean()),
+                   "q_max": float(np.abs(q_taken).max())}
         if config.max_grad_norm is not None:
             metrics["grad_norm"] = clip_grad_norm(self._params, config.max_grad_norm)
         self.optimizer.step()

@@ -85,6 +85,7 @@ class DQNConfig:
     eval_interval: int = 0  # env steps between greedy evaluations; 0 = off
     eval_episodes: int = 10  # episodes per evaluation (SB3 EvalCallback's 5, doubled)
     checkpoint_interval: int = 0  # env steps between checkpoints (at episode ends); 0 = end only
+    q_bound_factor: float = 10.0  # stop when |Q| > this x max|r| / (1 - gamma); 0 = off (nprl)
     save_best: bool = True  # keep checkpoints/best, the agent of the best evaluation (SB3's EvalCallback)
 
     # -- environment ----------------------------------------------------------------------

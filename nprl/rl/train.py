@@ -44,6 +44,11 @@ EVAL_SEED_OFFSET = 1_000_003  # evaluation episodes are seeded apart from traini
 RECENT_EPISODES = 20  # episodes averaged for the progress bar's "recent return"
 
 
+class TrainingDiverged(ValueError):
+    """Training stopped because a loss, a Q-value or a parameter became non-finite or
+    absurdly large; the run directory keeps its last good checkpoint."""
+
+
 @dataclass
 class TrainResult:
     """What :func:`train` and :func:`resume` return."""
@@ -72,6 +77,7 @@ class LoopState:
     updates_logged: int = 0
     elapsed: float = 0.0  # seconds of training before this session
     best_eval: list[float] | None = None  # [success rate, mean return] of checkpoints/best
+    max_abs_reward: float = 0.0  # largest |reward| seen, for the divergence guard's Q bound
 
 
 def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
@@ -224,6 +230,7 @@ def run_loop(
             action = agent.act(obs, epsilon)
             next_obs, reward, terminated, truncated, info = env.step(action)
             agent.observe(obs, action, reward, next_obs, terminated, truncated)
+            state.max_abs_reward = max(state.max_abs_reward, abs(float(reward)))
             episode_return += float(reward)
             episode_length += 1
             obs = next_obs
@@ -233,6 +240,7 @@ def run_loop(
                 beta = beta_schedule(step)
                 for _ in range(config.gradient_steps):
                     metrics = agent.update(beta)
+                    _check_divergence(metrics, step, state, config, run)
                     state.loss_sum += metrics["td_loss"]
                     state.q_sum += metrics["q_mean"]
                     state.grad_sum += metrics.get("grad_norm", 0.0)
@@ -307,6 +315,37 @@ def run_loop(
         writer.close()
     return TrainResult(agent, state.step, state.episode, interrupted,
                        run.path if run is not None else None, list(recent), last_eval)
+
+
+def _check_divergence(metrics: dict[str, float], step: int, state: LoopState,
+                      config: DQNConfig, run: RunDir | None) -> None:
+    """Raise :class:`TrainingDiverged` naming the step and the metric when the loss or a
+    Q-value is non-finite, or a Q-value exceeds what the rewards seen so far allow
+    (``q_bound_factor`` x max|r| / (1 - gamma): a discounted return cannot be larger)."""
+    problem = None
+    for name in ("td_loss", "q_mean", "q_max", "grad_norm"):
+        value = metrics.get(name)
+        if value is not None and not np.isfinite(value):
+            problem = f"{name} became {value}"
+            break
+    if problem is None and config.q_bound_factor > 0 and config.gamma < 1:
+        bound = config.q_bound_factor * max(state.max_abs_reward, 1.0) / (1.0 - config.gamma)
+        if metrics["q_max"] > bound:
+            problem = (f"q_max reached {metrics['q_max']:.4g}, beyond {bound:.4g} "
+                       f"({config.q_bound_factor:g} x max|reward| {state.max_abs_reward:.4g} "
+                       f"/ (1 - gamma))")
+    if problem is None:
+        return
+    kept = "no checkpoint was written before it"
+    if run is not None:
+        try:
+            kept = f"the last good checkpoint is {run.latest_checkpoint()}"
+        except ValueError:
+            pass
+    raise TrainingDiverged(
+        f"training diverged at step {step}: {problem}; {kept}. Lower learning_rate, turn on "
+        "max_grad_norm or use the Huber loss (q_bound_factor=0 turns this check off)"
+    )
 
 
 def _interval_means(state: LoopState, config: DQNConfig) -> dict[str, float]:
