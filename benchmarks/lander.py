@@ -45,8 +45,8 @@ def land(run_dir: Path) -> dict:
     """Evaluate the run's best agent on 100 full-task episodes."""
     from nprl.rl import DQNAgent, evaluate
     from nprl.rl.run_dir import RunDir
-    from nprl.rl.train import make_env
     from nprl.rl.storage import read_json
+    from nprl.rl.train import make_env
 
     run = RunDir(run_dir)
     env_id, config = run.read_config()

@@ -20,7 +20,6 @@ import sys
 import time
 
 import numpy as np
-
 from bench_threads import child_env, thread_note
 
 

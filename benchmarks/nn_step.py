@@ -25,7 +25,6 @@ import sys
 import time
 
 import numpy as np
-
 from bench_threads import child_env, thread_note
 
 BATCH = 64

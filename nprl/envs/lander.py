@@ -65,7 +65,6 @@ from nprl.envs.lander_world import (
     FOOT_DROP,
     HULL,
     LEFT_LEG,
-    RIGHT_LEG,
     LanderScene,
     build_scene,
     fire_engines,
