@@ -80,6 +80,7 @@ def report_result(result) -> None:
     if result.last_eval is not None:
         print(f"last greedy evaluation: {result.last_eval['mean']:.1f} "
               f"± {result.last_eval['std']:.1f}")
+    _print_best(result.run_dir)
     try:
         from nprl.viz.learning_curve import plot_learning_curves
 
@@ -88,3 +89,18 @@ def report_result(result) -> None:
     except MissingExtra as error:
         print(f"(no learning curve: {error})", file=sys.stderr)
     print(f"evaluate with: nprl eval {result.run_dir}")
+
+
+def _print_best(run_dir) -> None:
+    """Say which evaluated agent ``nprl eval`` will use (DQN's last one is often worse)."""
+    from nprl.rl.run_dir import RunDir, read_state
+
+    best = RunDir(run_dir).best_checkpoint() if run_dir is not None else None
+    if best is None:
+        return
+    saved = read_state(best)
+    stats = saved["eval"]
+    rate = stats.get("success_rate")
+    landed = f", success {rate:.0%}" if rate is not None else ""
+    print(f"best greedy evaluation: {stats['mean']:.1f} ± {stats['std']:.1f}{landed} at step "
+          f"{saved['step']} (kept in checkpoints/best; nprl eval uses it)")
