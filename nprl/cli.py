@@ -25,6 +25,7 @@ COMMANDS: list[str] = [
     "nprl.commands.resume",
     "nprl.commands.eval",
     "nprl.commands.plot",
+    "nprl.commands.qmap",
     "nprl.commands.mnist",
     "nprl.commands.physics_demo",
     "nprl.commands.play",

@@ -38,9 +38,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nprl.rl.agent import DQNAgent
     from nprl.rl.evaluate import evaluate
-    from nprl.rl.run_dir import RunDir
+    from nprl.rl.pretrained import resolve_agent
     from nprl.rl.train import make_env
 
     if args.episodes < 1:
@@ -48,16 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0.0 <= args.epsilon <= 1.0:
         raise UserError(f"--epsilon must lie in [0, 1], got {args.epsilon}")
     try:
-        if args.run_dir.startswith("pretrained:"):
-            from nprl.rl.pretrained import load_pretrained
-
-            env_id, env_kwargs, agent = load_pretrained(args.run_dir.partition(":")[2])
-        else:
-            run = RunDir(args.run_dir)
-            env_id, config = run.read_config()
-            env_kwargs = {**config.env_kwargs, **config.eval_env_kwargs}
-            best = run.best_checkpoint() if args.checkpoint == "best" else None
-            agent = DQNAgent.load((best or run.latest_checkpoint()) / "agent")
+        env_id, env_kwargs, agent = resolve_agent(args.run_dir, args.checkpoint)
         render_mode = "human" if args.render else ("rgb_array" if args.video else None)
         env = make_env(env_id, render_mode=render_mode, **env_kwargs)
     except ValueError as error:

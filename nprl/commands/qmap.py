@@ -1,0 +1,84 @@
+"""``nprl qmap RUN_DIR``: heatmaps of a trained agent's Q-values over a 2D state slice.
+
+    nprl qmap runs/cartpole                      # pole angle x angular velocity
+    nprl qmap pretrained:lander                  # horizontal x vertical position
+    nprl qmap pretrained:lander --fix 3=-0.4     # ... while falling at 2 m/s
+    nprl qmap runs/acrobot --x 4 --y 5 --x-range -12 12 --y-range -28 28
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from nprl.errors import UserError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "qmap", help="heatmaps of the learned Q-values over a 2D slice of the states",
+        description="Draw Q(s, a) for every action, V(s) = max Q and the greedy action over a "
+                    "grid of two observation components, the others fixed (0 unless --fix).",
+    )
+    parser.add_argument("run_dir", metavar="RUN_DIR",
+                        help="run directory made by nprl train, or pretrained:NAME")
+    parser.add_argument("--x", type=int, default=None, help="observation index on the x axis")
+    parser.add_argument("--y", type=int, default=None, help="observation index on the y axis")
+    parser.add_argument("--x-range", type=float, nargs=2, metavar=("LOW", "HIGH"))
+    parser.add_argument("--y-range", type=float, nargs=2, metavar=("LOW", "HIGH"))
+    parser.add_argument("--fix", action="append", default=[], metavar="INDEX=VALUE",
+                        help="fix another observation component (repeatable)")
+    parser.add_argument("--resolution", type=int, default=81, help="grid points per axis")
+    parser.add_argument("--out", default=None,
+                        help="PNG to write (default: RUN_DIR/qmap.png, or qmap-NAME.png)")
+    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best")
+    parser.set_defaults(func=run)
+
+
+def _parse_fixed(assignments: list[str]) -> dict[int, float]:
+    fixed = {}
+    for text in assignments:
+        index, sep, value = text.partition("=")
+        try:
+            fixed[int(index)] = float(value)
+        except ValueError:
+            raise UserError(f"--fix expects INDEX=VALUE, e.g. 3=-0.4; got {text!r}") from None
+        if not sep:
+            raise UserError(f"--fix expects INDEX=VALUE, e.g. 3=-0.4; got {text!r}")
+    return fixed
+
+
+def run(args: argparse.Namespace) -> int:
+    from nprl.rl.pretrained import resolve_agent
+    from nprl.rl.train import make_env
+    from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice, space_range
+
+    if not 5 <= args.resolution <= 400:
+        raise UserError(f"--resolution must be between 5 and 400, got {args.resolution}")
+    fixed = _parse_fixed(args.fix)
+    try:
+        env_id, env_kwargs, agent = resolve_agent(args.run_dir, args.checkpoint)
+        space = make_env(env_id, **env_kwargs).observation_space
+        chosen = default_slice(env_id, space)
+        for axis in ("x", "y"):  # a chosen component gets its own range unless given
+            index, given = getattr(args, axis), getattr(args, f"{axis}_range")
+            if index is not None:
+                chosen[axis], chosen[f"{axis}_range"] = index, space_range(space, index)
+            if given:
+                chosen[f"{axis}_range"] = tuple(given)
+        chosen["fixed"] = {**chosen.get("fixed", {}), **fixed}
+        qslice = compute_qslice(agent, env_id, space.shape[0], resolution=args.resolution,
+                                **chosen)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    if args.out:
+        out = Path(args.out)
+    elif args.run_dir.startswith("pretrained:"):
+        out = Path(f"qmap-{args.run_dir.partition(':')[2]}.png")
+    else:
+        out = Path(args.run_dir) / "qmap.png"
+    fixed_text = ", ".join(f"obs[{i}]={v:g}" for i, v in sorted(chosen["fixed"].items()))
+    title = f"{env_id}: Q-values over {qslice.x_name} x {qslice.y_name}"
+    title += f" ({fixed_text}; others 0)" if fixed_text else " (others 0)"
+    print(f"wrote {plot_qslice(qslice, out, title)}")
+    return 0
