@@ -53,7 +53,22 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     frames = []
-    on_step = (lambda e: frames.append(e.render())) if args.video else None
+    on_step = None
+    if args.video or args.render:  # show what the agent thought: Q-value bars / HUD line
+        from nprl.viz.q_overlay import QRecorder, draw_q_bars
+        from nprl.viz.qmap import ACTIONS
+
+        agent = QRecorder(agent)
+        names = ACTIONS.get(env_id)
+
+        def on_step(e) -> None:
+            if args.video:
+                frame = e.render()
+                if agent.last_q is not None:
+                    frame = draw_q_bars(frame, agent.last_q, agent.last_action, names)
+                frames.append(frame)
+            elif getattr(e.unwrapped, "_renderer", None) is not None:  # the Lander's HUD
+                e.unwrapped._renderer.extra_lines = agent.lines(names)
     if args.video:
         require_imageio = __import__("nprl.viz", fromlist=["require"]).require
         imageio = require_imageio("imageio")
