@@ -15,6 +15,22 @@ from nprl.errors import UserError
 _EXTRA_FOR = {"pygame": "render", "matplotlib": "viz", "imageio": "viz"}
 
 
+def save_figure(figure, out, title: str | None = None, dpi: int = 110):
+    """Give a matplotlib figure its title, lay it out, write it as a PNG, close it; return
+    the path (a ``pathlib.Path``). Parent folders are created."""
+    from pathlib import Path
+
+    pyplot = require("matplotlib.pyplot")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(out, dpi=dpi)
+    pyplot.close(figure)
+    return out
+
+
 def require(module: str) -> ModuleType:
     """Import an optional dependency, or raise a UserError that says how to install it."""
     try:

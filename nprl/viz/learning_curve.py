@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nprl.rl.run_dir import RunDir
-from nprl.viz import require
+from nprl.viz import require, save_figure
 
 
 def _curve(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -123,11 +123,4 @@ def plot_learning_curves(
         axis.grid(alpha=0.3)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=8)
-    if title:
-        figure.suptitle(title)
-    figure.tight_layout()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=110)
-    pyplot.close(figure)
-    return out
+    return save_figure(figure, out, title, dpi=110)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nprl.viz import require
+from nprl.viz import require, save_figure
 
 # Default slices per environment: (x index, x range, y index, y range), others fixed at 0
 # except where ``fixed`` says otherwise.
@@ -122,11 +122,4 @@ def plot_qslice(qslice: QSlice, out: str | Path, title: str = "") -> Path:
         axis.set_ylabel(qslice.y_name)
     for axis in flat[panels:]:
         axis.axis("off")
-    if title:
-        figure.suptitle(title)
-    figure.tight_layout()
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=100)
-    pyplot.close(figure)
-    return out
+    return save_figure(figure, out, title, dpi=100)
