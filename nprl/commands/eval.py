@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
                 if agent.last_q is not None:
                     frame = draw_q_bars(frame, agent.last_q, agent.last_action, names)
                 frames.append(frame)
-            elif getattr(e.unwrapped, "_renderer", None) is not None:  # the Lander's HUD
-                e.unwrapped._renderer.extra_lines = agent.lines(names)
+            elif hasattr(e.unwrapped, "hud_lines"):  # the Lander's HUD
+                e.unwrapped.hud_lines = agent.lines(names)
     if args.video:
         require_imageio = __import__("nprl.viz", fromlist=["require"]).require
         imageio = require_imageio("imageio")

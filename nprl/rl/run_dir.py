@@ -120,14 +120,7 @@ class RunDir:
     def save_checkpoint(self, name: str, write: Callable[[Path], None]) -> Path:
         """Write a checkpoint atomically: ``write(folder)`` fills a temporary folder, which
         is then renamed to ``checkpoints/<name>`` and recorded in ``checkpoints/latest``."""
-        self.checkpoints.mkdir(parents=True, exist_ok=True)
-        final = self.checkpoints / name
-        temporary = self.checkpoints / f".tmp-{name}"
-        shutil.rmtree(temporary, ignore_errors=True)
-        write(temporary)
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(temporary, final)
+        final = self._write_folder(name, write)
         pointer = self.checkpoints / ".latest.tmp"
         pointer.write_text(name + "\n")
         os.replace(pointer, self.checkpoints / "latest")
@@ -136,11 +129,16 @@ class RunDir:
 
     def save_best(self, write: Callable[[Path], None]) -> Path:
         """Write ``checkpoints/best`` atomically (the agent of the best evaluation so far)."""
+        return self._write_folder("best", write)
+
+    def _write_folder(self, name: str, write: Callable[[Path], None]) -> Path:
+        """``write(folder)`` fills a temporary folder, which then replaces
+        ``checkpoints/<name>``: a crash at any moment leaves the old or the new one whole."""
         self.checkpoints.mkdir(parents=True, exist_ok=True)
-        final, temporary = self.checkpoints / "best", self.checkpoints / ".tmp-best"
+        final = self.checkpoints / name
+        temporary, old = self.checkpoints / f".tmp-{name}", self.checkpoints / f".old-{name}"
         shutil.rmtree(temporary, ignore_errors=True)
         write(temporary)
-        old = self.checkpoints / ".old-best"
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
             os.replace(final, old)

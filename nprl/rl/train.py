@@ -22,6 +22,7 @@ from it starts a fresh episode (the interrupted one cannot be restored mid-way).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -208,7 +209,6 @@ def run_loop(
     beta_schedule = LinearSchedule(config.per_beta_start, 1.0, config.total_steps)
     eval_env = (make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
                 if config.eval_interval and env_id is not None else None)
-    best_score = state.best_eval
     writer = run.open_metrics() if run is not None else None
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
     bar = _progress_bar(progress, config.total_steps - state.step, env_id)
@@ -285,8 +285,8 @@ def run_loop(
                 # Success rate first (where the env reports it), then the mean return.
                 score = [rate if rate is not None else 0.0, last_eval["mean"]]
                 if run is not None and config.save_best and (
-                        best_score is None or score >= best_score):
-                    state.best_eval = best_score = score
+                        state.best_eval is None or score >= state.best_eval):
+                    state.best_eval = score
                     _save_best(run, agent, step, last_eval)
 
             # Episode over: checkpoint (before the reset, see resume()) and start anew.
@@ -325,7 +325,7 @@ def _check_divergence(metrics: dict[str, float], step: int, state: LoopState,
     problem = None
     for name in ("td_loss", "q_mean", "q_max", "grad_norm"):
         value = metrics.get(name)
-        if value is not None and not np.isfinite(value):
+        if value is not None and not math.isfinite(value):
             problem = f"{name} became {value}"
             break
     if problem is None and config.q_bound_factor > 0 and config.gamma < 1:

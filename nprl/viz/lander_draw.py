@@ -48,7 +48,6 @@ class LanderRenderer:
             self.pygame.display.set_caption("nprl Lander")
             self.clock = self.pygame.time.Clock()
         self.surface = self.pygame.Surface(SIZE)
-        self.extra_lines: list[str] = []  # more HUD lines (e.g. Q-values), set by callers
 
     def render(self, env: LanderEnv) -> np.ndarray | None:
         """Draw the current state; return an (H, W, 3) uint8 frame in "rgb_array" mode."""
@@ -66,7 +65,7 @@ class LanderRenderer:
             f"stage {env.curriculum.stage}",
             f"speed {math.hypot(vx, vy):4.2f} m/s   tilt {math.degrees(scene.lander.angle):5.1f} deg"
             f"   feet {'L' if env.feet[0] else '-'}{'R' if env.feet[1] else '-'}",
-            *self.extra_lines,
+            *env.hud_lines,
         ])
         if self.mode == "human":
             pygame.event.pump()
