@@ -1,7 +1,7 @@
 """``nprl eval RUN_DIR``: run the trained agent for N episodes and report its returns.
 
     nprl eval runs/cartpole --episodes 20            # greedy
-    nprl eval runs/cartpole --epsilon 0.05 --render  # in a window (pygame)
+    nprl eval runs/cartpole --epsilon 0.05 --render  # in a window (pygame), Q-value bars
     nprl eval runs/cartpole --video cartpole.mp4     # or .gif (imageio)
     nprl eval pretrained:lander --render             # the Lander agent shipped with nprl
 
@@ -9,6 +9,11 @@ The agent comes from the run's best checkpoint (``checkpoints/best``, kept from 
 evaluations during training) when there is one, else its newest; ``--checkpoint latest``
 picks the newest. The environment id and its settings come from the run's
 ``config.json`` (with the evaluation overrides, ``eval_env_kwargs``).
+
+``--render`` and ``--video`` draw the agent's Q-value for every action as bars, the chosen
+action highlighted. For that every environment, Gymnasium's own included, renders
+``rgb_array`` frames, which ``--render`` shows in nprl's own window
+(:class:`~nprl.viz.frame_window.FrameWindow`); closing it stops the evaluation.
 """
 
 from __future__ import annotations
@@ -38,56 +43,69 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nprl.commands.run_target import make_target_env, open_target
     from nprl.rl.evaluate import evaluate
-    from nprl.rl.pretrained import resolve_agent
-    from nprl.rl.train import make_env
 
     if args.episodes < 1:
         raise UserError(f"--episodes must be at least 1, got {args.episodes}")
     if not 0.0 <= args.epsilon <= 1.0:
         raise UserError(f"--epsilon must lie in [0, 1], got {args.epsilon}")
+    target = open_target(args.run_dir, args.checkpoint)
+    watching = args.render or args.video
+    env = make_target_env(target, render_mode="rgb_array" if watching else None)
     try:
-        env_id, env_kwargs, agent = resolve_agent(args.run_dir, args.checkpoint)
-        render_mode = "human" if args.render else ("rgb_array" if args.video else None)
-        env = make_env(env_id, render_mode=render_mode, **env_kwargs)
-    except ValueError as error:
-        raise UserError(str(error)) from None
-    frames = []
-    on_step = None
-    if args.video or args.render:  # show what the agent thought: Q-value bars / HUD line
-        from nprl.viz.q_overlay import QRecorder, draw_q_bars
-        from nprl.viz.qmap import ACTIONS
-
-        agent = QRecorder(agent)
-        names = ACTIONS.get(env_id)
-
-        def on_step(e) -> None:
-            if args.video:
-                frame = e.render()
-                if agent.last_q is not None:
-                    frame = draw_q_bars(frame, agent.last_q, agent.last_action, names)
-                frames.append(frame)
-            elif hasattr(e.unwrapped, "hud_lines"):  # the Lander's HUD
-                e.unwrapped.hud_lines = agent.lines(names)
-    if args.video:
-        require_imageio = __import__("nprl.viz", fromlist=["require"]).require
-        imageio = require_imageio("imageio")
-    try:
-        stats = evaluate(agent, env, args.episodes, epsilon=args.epsilon, seed=args.seed,
-                         on_step=on_step)
-    except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
-        raise UserError(f"cannot render {env_id}: {error}") from None
-    env.close()
-    print(f"{env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
+        if watching:
+            stats, frames = _watch(args, target.env_id, target.agent, env)
+        else:
+            stats, frames = evaluate(target.agent, env, args.episodes, epsilon=args.epsilon,
+                                     seed=args.seed), []
+    finally:
+        env.close()
+    if stats is None:
+        print("window closed: evaluation stopped")
+        return 0
+    print(f"{target.env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
           f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
           f"max {stats['max']:.2f})")
     if stats["success_rate"] is not None:
         print(f"success rate: {stats['success_rate']:.0%}")
     if args.video:
-        fps = env.metadata.get("render_fps", 30)
+        from nprl.viz.video import save_video
+
         try:
-            imageio.mimsave(args.video, frames, fps=fps)
-        except (ValueError, OSError) as error:
-            raise UserError(f"could not write video {args.video}: {error}") from None
+            save_video(args.video, frames, env.metadata.get("render_fps", 30))
+        except ValueError as error:
+            raise UserError(str(error)) from None
         print(f"video: {args.video} ({len(frames)} frames)")
     return 0
+
+
+def _watch(args: argparse.Namespace, env_id: str, agent, env):
+    """Evaluate with Q-value bars: in a window (``--render``) and/or into frames
+    (``--video``). Returns ``(stats, frames)``; ``stats`` is None when the window was closed."""
+    from nprl.viz import require
+    from nprl.viz.frame_window import FrameWindow, WindowClosed
+    from nprl.viz.q_overlay import draw_q_bars, watch_episodes
+    from nprl.viz.qmap import ACTIONS
+
+    require("pygame")
+    if args.video:
+        require("imageio")  # fail before the episodes, not after
+    names = ACTIONS.get(env_id)
+    frames = []
+    fps = env.metadata.get("render_fps", 30)
+    with FrameWindow(f"nprl eval: {env_id}", fps) as window:
+        def on_frame(frame, q, action) -> None:
+            if args.video:
+                frames.append(frame if q is None else draw_q_bars(frame, q, action, names))
+            if args.render:
+                window.show(frame, q, action, names)
+
+        try:
+            stats = watch_episodes(agent, env, args.episodes, on_frame, epsilon=args.epsilon,
+                                   seed=args.seed)
+        except WindowClosed:
+            return None, frames
+        except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
+            raise UserError(f"cannot render {env_id}: {error}") from None
+    return stats, frames

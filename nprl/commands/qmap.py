@@ -49,16 +49,16 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nprl.rl.pretrained import resolve_agent
-    from nprl.rl.train import make_env
+    from nprl.commands.run_target import make_target_env, open_target
     from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice, space_range
 
     if not 5 <= args.resolution <= 400:
         raise UserError(f"--resolution must be between 5 and 400, got {args.resolution}")
     fixed = _parse_fixed(args.fix)
+    target = open_target(args.run_dir, args.checkpoint)
+    env_id, agent = target.env_id, target.agent
+    space = make_target_env(target).observation_space
     try:
-        env_id, env_kwargs, agent = resolve_agent(args.run_dir, args.checkpoint)
-        space = make_env(env_id, **env_kwargs).observation_space
         chosen = default_slice(env_id, space)
         for axis in ("x", "y"):  # a chosen component gets its own range unless given
             index, given = getattr(args, axis), getattr(args, f"{axis}_range")

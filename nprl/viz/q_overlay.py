@@ -2,11 +2,16 @@
 
 :class:`QRecorder` wraps an agent so that every ``act`` remembers the Q-values it saw and
 the action it took; :func:`draw_q_bars` paints them as one bar per action in a corner of
-a frame, the chosen action highlighted. ``nprl eval --video`` (and, for the Lander,
-``--render``) uses both.
+a frame, the chosen action highlighted (:func:`paint_q_bars` does the same on a pygame surface,
+such as a window). :func:`watch_episodes` evaluates an agent and hands every rendered
+frame with its Q-values to a callback: ``nprl eval --render`` / ``--video`` and the GIF
+of ``nprl report`` are built on it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -39,23 +44,15 @@ class QRecorder:
         self.last_action = self.agent.act(obs, epsilon)
         return self.last_action
 
-    def lines(self, names: list[str] | None = None) -> list[str]:
-        """The Q-values as HUD text, the chosen action marked with ``*``."""
-        if self.last_q is None:
-            return []
-        names = names or [str(a) for a in range(len(self.last_q))]
-        return ["Q: " + "  ".join(f"{name}{'*' if a == self.last_action else ''} {q:.1f}"
-                                  for a, (name, q) in enumerate(zip(names, self.last_q)))]
 
-
-def draw_q_bars(frame: np.ndarray, q: np.ndarray, chosen: int,
-                names: list[str] | None = None) -> np.ndarray:
-    """A copy of ``frame`` (H, W, 3) uint8 with one labelled bar per action, top right."""
+def paint_q_bars(surface, q: np.ndarray, chosen: int | None,
+                 names: list[str] | None = None) -> None:
+    """Paint one labelled bar per action in the top right corner of a pygame ``surface``;
+    the ``chosen`` action's bar is orange."""
     pygame = require("pygame")
     if not pygame.font.get_init():
         pygame.font.init()
     font = pygame.font.Font(None, 18)
-    surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
     names = names or [str(a) for a in range(len(q))]
     row, width = 16, 196
     left, top = surface.get_width() - width - 8, 8
@@ -68,4 +65,43 @@ def draw_q_bars(frame: np.ndarray, q: np.ndarray, chosen: int,
         pygame.draw.rect(surface, color, (left + 118, y + 2, length, 11))
         label = font.render(f"{names[a][:10]} {value:6.1f}", True, TEXT)
         surface.blit(label, (left + 4, y))
+
+
+def draw_q_bars(frame: np.ndarray, q: np.ndarray, chosen: int | None,
+                names: list[str] | None = None) -> np.ndarray:
+    """A copy of ``frame`` (H, W, 3) uint8 with one labelled bar per action, top right."""
+    pygame = require("pygame")
+    surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
+    paint_q_bars(surface, q, chosen, names)
     return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
+
+
+def watch_episodes(
+    agent,
+    env,
+    episodes: int,
+    on_frame: Callable[[np.ndarray, np.ndarray | None, int | None], None],
+    epsilon: float = 0.0,
+    seed: int | None = None,
+    every: int = 1,
+) -> dict[str, Any]:
+    """Evaluate ``agent`` on ``env`` (made with ``render_mode="rgb_array"``) and call
+    ``on_frame(frame, q, action)`` with every ``every``-th rendered frame, the Q-values the
+    agent saw before its last action and that action (None before the first one).
+
+    Returns :func:`nprl.rl.evaluate.evaluate`'s statistics; an exception raised by
+    ``on_frame`` (e.g. the user closed the window) stops the episodes.
+    """
+    from nprl.rl.evaluate import evaluate
+
+    if every < 1:
+        raise ValueError(f"every must be at least 1, got {every}")
+    recorder = QRecorder(agent)
+    calls = [0]
+
+    def on_step(e) -> None:
+        calls[0] += 1
+        if (calls[0] - 1) % every == 0:  # frames skipped here are never rendered
+            on_frame(e.render(), recorder.last_q, recorder.last_action)
+
+    return evaluate(recorder, env, episodes, epsilon=epsilon, seed=seed, on_step=on_step)

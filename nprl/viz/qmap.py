@@ -19,9 +19,9 @@ from nprl.viz import require, save_figure
 # Default slices per environment: (x index, x range, y index, y range), others fixed at 0
 # except where ``fixed`` says otherwise.
 DEFAULT_SLICES = {
-    "CartPole-v1": dict(x=2, x_range=(-0.21, 0.21), y=3, y_range=(-2.0, 2.0)),
-    "nprl/Lander-v0": dict(x=0, x_range=(-1.0, 1.0), y=1, y_range=(0.0, 1.2),
-                           fixed={5: 1.0}),  # upright: cos(theta) = 1
+    "CartPole-v1": {"x": 2, "x_range": (-0.21, 0.21), "y": 3, "y_range": (-2.0, 2.0)},
+    "nprl/Lander-v0": {"x": 0, "x_range": (-1.0, 1.0), "y": 1, "y_range": (0.0, 1.2),
+                       "fixed": {5: 1.0}},  # upright: cos(theta) = 1
 }
 NAMES = {
     "CartPole-v1": ["cart position", "cart velocity", "pole angle", "pole angular velocity"],
@@ -31,6 +31,9 @@ NAMES = {
 ACTIONS = {
     "CartPole-v1": ["push left", "push right"],
     "nprl/Lander-v0": ["nothing", "main", "left", "right", "main+left", "main+right"],
+    "LunarLander-v3": ["nothing", "left eng.", "main eng.", "right eng."],
+    "Acrobot-v1": ["torque -1", "torque 0", "torque +1"],
+    "MountainCar-v0": ["push left", "no push", "push right"],
 }
 
 
@@ -60,8 +63,8 @@ def default_slice(env_id: str, observation_space) -> dict:
     """The slice to show for ``env_id``: a known one, else the first two components."""
     if env_id in DEFAULT_SLICES:
         return dict(DEFAULT_SLICES[env_id])
-    return dict(x=0, x_range=space_range(observation_space, 0), y=1,
-                y_range=space_range(observation_space, 1))
+    return {"x": 0, "x_range": space_range(observation_space, 0), "y": 1,
+            "y_range": space_range(observation_space, 1)}
 
 
 def compute_qslice(agent, env_id: str, obs_dim: int, x: int, x_range, y: int, y_range,

@@ -1,0 +1,74 @@
+"""A pygame window that shows rendered frames with the agent's Q-value bars.
+
+Gymnasium's own environments draw their "human" window themselves, so nothing can be
+added to it. ``nprl eval --render`` makes every environment with ``render_mode="rgb_array"``
+instead and shows its frames here, bars composited on top (:func:`~nprl.viz.q_overlay.paint_q_bars`),
+at the environment's frame rate. Closing the window, Escape or Q raise
+:class:`WindowClosed`, which the caller turns into a clean stop; Ctrl-C propagates as
+usual. pygame is imported when the window opens; with ``SDL_VIDEODRIVER=dummy`` it runs
+without a display (the tests do that).
+"""
+
+from __future__ import annotations
+
+from typing import Self
+
+import numpy as np
+
+from nprl.viz import require
+from nprl.viz.q_overlay import paint_q_bars
+
+
+class WindowClosed(Exception):
+    """The user closed the window (or pressed Escape / Q)."""
+
+
+class FrameWindow:
+    """Show frames in a window at ``fps`` frames per second (0: as fast as they come).
+
+    Use as a context manager, or call :meth:`close`. The window opens at the first frame,
+    sized to it.
+    """
+
+    def __init__(self, title: str, fps: float) -> None:
+        self.pygame = require("pygame")
+        self.title = title
+        self.fps = fps
+        self.window = None
+        self.clock = None
+        self.frames = 0  # frames shown so far
+
+    def show(self, frame: np.ndarray, q: np.ndarray | None = None, chosen: int | None = None,
+             names: list[str] | None = None) -> None:
+        """Draw ``frame`` (H, W, 3) uint8, with Q-value bars when ``q`` is given, and wait
+        for the next frame's time. Raises :class:`WindowClosed` when the user closed it."""
+        pygame = self.pygame
+        if self.window is None:
+            pygame.display.init()  # not pygame.init(): no audio device needed
+            self.window = pygame.display.set_mode((frame.shape[1], frame.shape[0]))
+            pygame.display.set_caption(self.title)
+            self.clock = pygame.time.Clock()
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (
+                    event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q)):
+                raise WindowClosed
+        surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.swapaxes(0, 1)))
+        self.window.blit(surface, (0, 0))
+        if q is not None:
+            paint_q_bars(self.window, q, chosen, names)
+        pygame.display.flip()
+        self.frames += 1
+        if self.fps:
+            self.clock.tick(self.fps)
+
+    def close(self) -> None:
+        """Close the window (safe to call twice, or when it never opened)."""
+        if self.window is not None:
+            self.pygame.display.quit()
+            self.window = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
