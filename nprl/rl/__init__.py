@@ -23,6 +23,8 @@ Files, one job each:
 - ``train.py``          the training loop, ``train`` and ``resume``
 - ``evaluate.py``       ``evaluate``: N episodes, mean/std/min/max
 - ``run_dir.py``        run directory: config.json, metrics.csv, atomic checkpoints
+- ``metrics.py``        the fixed, documented names of every logged metric
+- ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)
 - ``storage.py``        pickle-free arrays (.npy) and JSON helpers
 - ``rng.py``            NumPy generators saved as JSON
 - ``blas.py``           one BLAS thread while training small networks (much faster)

@@ -23,6 +23,7 @@ One update (:meth:`DQNAgent.learn`), for a batch of B transitions:
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -193,8 +194,11 @@ class DQNAgent:
         Returns
         -------
         dict
-            ``td_loss`` (loss value), ``q_mean`` (mean Q(s, a) of the batch) and, with
-            clipping on, ``grad_norm`` (before clipping).
+            ``td_loss`` (loss value), ``q_mean`` (mean Q(s, a) of the batch), ``q_max``
+            (largest |Q(s, a)| of the batch), ``grad_norm`` (global norm, before clipping)
+            and, under PER, ``per_weight_mean`` (mean importance weight of the batch) and
+            ``per_priority_mean`` (mean of its new priorities |TD error| + eps).
+            Names as in :mod:`nprl.rl.metrics`.
         """
         config = self.config
         if isinstance(self.buffer, PrioritizedReplayBuffer):
@@ -202,6 +206,8 @@ class DQNAgent:
                                        config.per_beta_start if beta is None else beta)
             metrics, td_errors = self.learn(batch, weighted=True)
             self.buffer.update_priorities(batch.indices, td_errors)
+            metrics["per_weight_mean"] = float(batch.weights.mean())
+            metrics["per_priority_mean"] = float(np.abs(td_errors).mean()) + self.buffer.eps
         else:
             metrics, _ = self.learn(self.buffer.sample(config.batch_size))
         if self.success is not None and len(self.success) >= config.success_batch_size:
@@ -235,6 +241,8 @@ class DQNAgent:
                    "q_max": float(np.abs(q_taken).max())}
         if config.max_grad_norm is not None:
             metrics["grad_norm"] = clip_grad_norm(self._params, config.max_grad_norm)
+        else:  # the same norm, unclipped: a few microseconds, worth it as a diagnostic
+            metrics["grad_norm"] = _grad_norm(self._params)
         self.optimizer.step()
         return metrics, q_taken - targets
 
@@ -340,6 +348,17 @@ class DQNAgent:
         """Small JSON-able summary (for logs and ``nprl report``)."""
         return {"updates": self.updates, "buffer_size": len(self.buffer),
                 "success_size": len(self.success) if self.success is not None else 0}
+
+
+def _grad_norm(params: list) -> float:
+    """Global L2 norm of the gradients. Summed in the gradients' dtype (fast); only when
+    that overflows (float32 squares pass 3e38 for gradients near 1e19) summed again in
+    float64, so that a huge but finite gradient is not reported as infinite."""
+    total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
+    if not math.isfinite(total):
+        total = math.sqrt(sum(float(np.vdot(g, g)) for g in
+                              (p.grad.astype(np.float64) for p in params)))
+    return total
 
 
 # nprl.nn's optimizers keep some moments internally rescaled (Adam stores m / (1 - b1)),

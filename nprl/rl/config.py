@@ -87,6 +87,7 @@ class DQNConfig:
     checkpoint_interval: int = 0  # env steps between checkpoints (at episode ends); 0 = end only
     q_bound_factor: float = 10.0  # stop when |Q| > this x max|r| / (1 - gamma); 0 = off (nprl)
     save_best: bool = True  # keep checkpoints/best, the agent of the best evaluation (SB3's EvalCallback)
+    tensorboard: bool = True  # also log to RUN_DIR/tensorboard/ if tensorboardX is installed (nprl)
 
     # -- environment ----------------------------------------------------------------------
     env_kwargs: dict[str, Any] = field(default_factory=dict)  # gym.make keywords for training (nprl)

@@ -9,16 +9,22 @@ Layout (``--out RUN_DIR``)::
         checkpoints/
             latest           name of the newest complete checkpoint (one line)
             step_00012345/   agent/ (networks, optimizer, buffers) + state.json
-        learning_curve.png   written by ``nprl plot`` / at the end of ``nprl train``
+        tensorboard/         TensorBoard event files (when tensorboardX is installed)
+        learning_curve.png   written at the end of ``nprl train`` (``nprl plot --curves``)
+        dashboard.png        every metric, written by ``nprl plot``
 
 Checkpoints are written atomically: into ``checkpoints/.tmp-<name>`` first, renamed into
 place only when complete, and only then does ``latest`` (itself replaced atomically)
 point at them. A crash or Ctrl-C mid-save leaves at worst a stray ``.tmp-`` folder,
 never a broken checkpoint.
 
-``metrics.csv`` rows have a ``kind``: ``episode`` (return, length, epsilon at its end),
-``train`` (every ``log_interval`` steps: mean TD loss, mean Q, steps per second) and
-``eval`` (greedy evaluation: mean/std/min/max return). Columns that do not apply are empty.
+``metrics.csv`` rows have a ``kind``: ``episode`` (return, length, success at its end),
+``train`` (every ``log_interval`` steps: TD loss, mean and max Q, epsilon, learning rate,
+gradient norm, per-layer weight norms, steps per second, replay size, PER weight and
+priority) and ``eval`` (greedy evaluation: mean/std/min/max return, success rate). Columns
+that do not apply are empty. Every column is listed and described in
+:mod:`nprl.rl.metrics`, the one source of the metric names; with the ``tensorboard`` extra
+the same values also go to ``RUN_DIR/tensorboard/`` (see :mod:`nprl.rl.tensorboard`).
 """
 
 from __future__ import annotations
@@ -31,15 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from nprl.rl.config import DQNConfig
+from nprl.rl.metrics import (
+    METRIC_COLUMNS,
+    TIMING_COLUMNS,  # noqa: F401 (re-exported: tests and tools import it from here)
+    is_weight_norm,
+    metric_columns,
+)
 from nprl.rl.storage import read_json, write_json
 
-METRIC_COLUMNS = [
-    "kind", "step", "episode", "return", "length", "epsilon", "td_loss", "q_mean",
-    "grad_norm", "eval_mean", "eval_std", "eval_min", "eval_max", "sps", "time",
-    "success", "eval_success",
-]
-# Columns that depend on the machine's speed, not on the learning (ignored when comparing).
-TIMING_COLUMNS = ("sps", "time")
 KEEP_CHECKPOINTS = 2
 
 
@@ -63,10 +68,12 @@ class RunDir:
 
     # -- creating and reading -------------------------------------------------------------
 
-    def create(self, env_id: str, config: DQNConfig) -> None:
+    def create(self, env_id: str, config: DQNConfig, layers: list[str] = ()) -> None:
         """Make a fresh run directory with ``config.json`` and an empty ``metrics.csv``.
 
-        Raises ``ValueError`` if the folder already holds a run (never overwrite results).
+        ``layers`` names the Q-network's parametrised layers (one ``weight_norm/<layer>``
+        column each, see :mod:`nprl.rl.metrics`). Raises ``ValueError`` if the folder
+        already holds a run (never overwrite results).
         """
         if self.config_path.exists() or self.metrics_path.exists():
             raise ValueError(
@@ -76,44 +83,73 @@ class RunDir:
         self.checkpoints.mkdir(parents=True, exist_ok=True)
         write_json(self.config_path, {"env_id": env_id, "config": config.to_dict()})
         with open(self.metrics_path, "w", newline="") as file:
-            csv.writer(file).writerow(METRIC_COLUMNS)
+            csv.writer(file).writerow(metric_columns(layers))
 
     def read_config(self) -> tuple[str, DQNConfig]:
         """Return ``(env_id, config)`` from ``config.json``; ``ValueError`` if not a run."""
         if not self.path.is_dir():
             raise ValueError(f"run directory {self.path} does not exist")
+        if not self.config_path.is_file():
+            raise ValueError(f"{self.path} is not an nprl run directory (no config.json); "
+                             "pass a folder written by 'nprl train --out'")
         document = read_json(self.config_path)
         try:
             return document["env_id"], DQNConfig.from_dict(document["config"])
         except (KeyError, TypeError) as error:
             raise ValueError(f"{self.config_path} is not an nprl run config: {error}") from None
 
-    def read_metrics(self) -> list[dict[str, str]]:
-        """All rows of ``metrics.csv`` as dicts of strings (empty cells are '')."""
+    def metric_header(self) -> list[str]:
+        """The column names of ``metrics.csv`` (``ValueError`` if missing or not ours).
+
+        Known columns must be a prefix of :data:`METRIC_COLUMNS` (columns are only ever
+        appended, so an older run's header is one); ``weight_norm/<layer>`` columns follow.
+        """
         if not self.metrics_path.is_file():
-            raise ValueError(f"missing file {self.metrics_path}")
+            raise ValueError(f"{self.path} has no metrics.csv; is it a run directory "
+                             "written by 'nprl train'?")
+        with open(self.metrics_path, newline="") as file:
+            header = next(csv.reader(file), [])
+        known = [column for column in header if not is_weight_norm(column)]
+        if len(known) < 2 or header[:len(known)] != METRIC_COLUMNS[:len(known)]:
+            raise ValueError(f"{self.metrics_path} does not have nprl's metric columns "
+                             "(empty or not written by 'nprl train')")
+        return header
+
+    def read_metrics(self) -> list[dict[str, str]]:
+        """All rows of ``metrics.csv`` as dicts of strings (empty cells are '').
+
+        Every row has every column of :data:`METRIC_COLUMNS` (those an older run lacks
+        read as ''), plus the run's own ``weight_norm/<layer>`` columns.
+        """
+        self.metric_header()
         with open(self.metrics_path, newline="") as file:
             reader = csv.DictReader(file)
-            header = reader.fieldnames or []
-            # Columns are only ever appended, so an older run's header is a prefix.
-            if not header or header != METRIC_COLUMNS[:len(header)]:
-                raise ValueError(f"{self.metrics_path} does not have nprl's metric columns")
-            missing = dict.fromkeys(METRIC_COLUMNS[len(header):], "")
-            return [{**row, **missing} for row in reader]
+            missing = dict.fromkeys(METRIC_COLUMNS, "")
+            return [{**missing, **row} for row in reader]
 
-    def truncate_metrics(self, step: int) -> None:
-        """Drop rows written after ``step`` (by a run that went on past its last checkpoint)."""
+    def truncate_metrics(self, step: int, layers: list[str] | None = None) -> None:
+        """Drop rows written after ``step`` (by a run that went on past its last checkpoint).
+
+        The file is rewritten with today's full header (an older run gains the new,
+        empty columns) and ``layers``' weight-norm columns (default: the file's own).
+        """
+        header = self.metric_header()
+        if layers is None:
+            layers = [column.removeprefix("weight_norm/") for column in header
+                      if is_weight_norm(column)]
         rows = [row for row in self.read_metrics() if int(row["step"]) <= step]
         temporary = self.metrics_path.with_suffix(".csv.tmp")
         with open(temporary, "w", newline="") as file:
-            writer = csv.DictWriter(file, METRIC_COLUMNS)
+            writer = csv.DictWriter(file, metric_columns(layers), restval="")
             writer.writeheader()
             writer.writerows(rows)
         os.replace(temporary, self.metrics_path)
 
-    def open_metrics(self) -> MetricsWriter:
-        """Append rows to ``metrics.csv``."""
-        return MetricsWriter(self.metrics_path)
+    def open_metrics(self, mirror: Any = None) -> MetricsWriter:
+        """Append rows to ``metrics.csv`` (with the file's own header). ``mirror``, if
+        given, receives every row too (``mirror.write(kind, step, values)``, ``flush()``,
+        ``close()``; e.g. :class:`nprl.rl.tensorboard.TensorBoardWriter`)."""
+        return MetricsWriter(self.metrics_path, self.metric_header(), mirror)
 
     # -- checkpoints ----------------------------------------------------------------------
 
@@ -173,27 +209,45 @@ class RunDir:
 
 
 class MetricsWriter:
-    """Appends rows to ``metrics.csv``; every row has all of ``METRIC_COLUMNS``."""
+    """Appends rows to ``metrics.csv``; every row has all of the file's columns.
 
-    def __init__(self, path: Path) -> None:
+    Parameters
+    ----------
+    path : Path of ``metrics.csv``
+    columns : the file's header (see :func:`nprl.rl.metrics.metric_columns`)
+    mirror : optional second destination of every row (TensorBoard)
+    """
+
+    def __init__(self, path: Path, columns: list[str] | None = None, mirror: Any = None) -> None:
+        self.columns = list(columns) if columns is not None else list(METRIC_COLUMNS)
         self.file = open(path, "a", newline="")  # noqa: SIM115 (closed by close())
-        self.writer = csv.DictWriter(self.file, METRIC_COLUMNS)
+        self.writer = csv.DictWriter(self.file, self.columns)
+        self.mirror = mirror
 
     def write(self, kind: str, **values: Any) -> None:
-        """Write one row; floats are written with full precision (``repr``)."""
-        row = {column: "" for column in METRIC_COLUMNS}
+        """Write one row; floats are written with full precision (``repr``). A name that
+        is not a column raises ``KeyError`` (a typo must not vanish silently)."""
+        row = {column: "" for column in self.columns}
         row["kind"] = kind
         for key, value in values.items():
             if key not in row:
                 raise KeyError(f"unknown metric column {key!r}")
             row[key] = repr(float(value)) if isinstance(value, float) else value
         self.writer.writerow(row)
+        if self.mirror is not None:
+            self.mirror.write(kind, values.get("step", 0), values)
 
     def flush(self) -> None:
-        self.file.flush()
+        if not self.file.closed:
+            self.file.flush()
+            if self.mirror is not None:
+                self.mirror.flush()
 
     def close(self) -> None:
-        self.file.close()
+        if not self.file.closed:
+            self.file.close()
+            if self.mirror is not None:
+                self.mirror.close()
 
 
 def checkpoint_name(step: int) -> str:

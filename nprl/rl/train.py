@@ -13,6 +13,10 @@ agent, and runs :func:`run_loop`. Each environment step of the loop:
    checkpoint *before* the next reset, so that a resumed run continues exactly;
 6. every ``log_interval`` / ``eval_interval`` steps, logs training metrics / evaluates.
 
+What is logged, and under which name, is fixed in :mod:`nprl.rl.metrics`: ``metrics.csv``
+gets every row, and TensorBoard event files in ``RUN_DIR/tensorboard/`` get the same
+values when tensorboardX is installed and ``config.tensorboard`` is on.
+
 :func:`resume` reloads the newest checkpoint of a run directory and runs the same loop.
 With the replay buffer in the checkpoint (``save_buffer``, the default), the resumed run
 writes the same ``metrics.csv`` as an uninterrupted one with the same seed, bit for bit
@@ -37,12 +41,14 @@ from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
 from nprl.rl.evaluate import evaluate
+from nprl.rl.metrics import layer_names, weight_norms
 from nprl.rl.rng import generator_from_state, generator_state
 from nprl.rl.run_dir import RunDir, checkpoint_name, read_state, write_state
 from nprl.rl.schedules import LinearSchedule, make_epsilon_schedule
+from nprl.rl.tensorboard import open_tensorboard
 
 EVAL_SEED_OFFSET = 1_000_003  # evaluation episodes are seeded apart from training ones
-RECENT_EPISODES = 20  # episodes averaged for the progress bar's "recent return"
+RECENT_EPISODES = 20  # episodes averaged for "recent return" and success_rate
 
 
 class TrainingDiverged(ValueError):
@@ -71,7 +77,7 @@ class LoopState:
     episode: int = 0
     next_checkpoint: int = 0
     recent_returns: list[float] = field(default_factory=list)
-    # Sums over the updates since the last "train" row of metrics.csv.
+    # Sums over the updates since the last "train" row of metrics.csv (q_max: the maximum).
     loss_sum: float = 0.0
     q_sum: float = 0.0
     grad_sum: float = 0.0
@@ -79,6 +85,10 @@ class LoopState:
     elapsed: float = 0.0  # seconds of training before this session
     best_eval: list[float] | None = None  # [success rate, mean return] of checkpoints/best
     max_abs_reward: float = 0.0  # largest |reward| seen, for the divergence guard's Q bound
+    q_max: float = 0.0
+    per_weight_sum: float = 0.0
+    per_priority_sum: float = 0.0
+    recent_successes: list[int] = field(default_factory=list)  # of envs with is_success
 
 
 def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
@@ -137,18 +147,18 @@ def train(
     env = make_env(env_id_or_env, **config.env_kwargs)
     check_spaces(env.observation_space, env.action_space)
     env_id = env_name(env)
-    run = None
-    if run_dir is not None:
-        if env_id is None:
-            raise ValueError("a run directory needs an environment with a registered id")
-        run = RunDir(run_dir)
-        run.create(env_id, config)
+    if run_dir is not None and env_id is None:
+        raise ValueError("a run directory needs an environment with a registered id")
     # Seeding: one seed for the env's reset stream and its action space; the agent
     # derives independent streams (weights, exploration, replay) from the same seed.
     # The loop starts every session with a plain reset(), as a resumed run does.
     env.action_space.seed(config.seed)
     env.reset(seed=config.seed)
     agent = DQNAgent(env.observation_space, env.action_space, config)
+    run = None
+    if run_dir is not None:  # metrics.csv gets one weight_norm column per network layer
+        run = RunDir(run_dir)
+        run.create(env_id, config, layer_names(agent.q_net))
     state = LoopState(next_checkpoint=config.checkpoint_interval)
     with blas_threads(config.blas_threads):
         return run_loop(env, agent, state, run, progress=progress, callback=callback)
@@ -184,7 +194,7 @@ def resume(
             f"{run.path} already reached {state.step} of {config.total_steps} steps; "
             "pass a larger total (nprl resume RUN_DIR --steps N) to train further"
         )
-    run.truncate_metrics(state.step)
+    run.truncate_metrics(state.step, layer_names(agent.q_net))
     env = make_env(env_id, **config.env_kwargs)
     env.action_space.seed(config.seed)
     env.unwrapped.np_random = env_rng
@@ -209,7 +219,11 @@ def run_loop(
     beta_schedule = LinearSchedule(config.per_beta_start, 1.0, config.total_steps)
     eval_env = (make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
                 if config.eval_interval and env_id is not None else None)
-    writer = run.open_metrics() if run is not None else None
+    writer = None
+    if run is not None:  # TensorBoard hides what a crashed session logged after state.step
+        board = (open_tensorboard(run.path / "tensorboard", purge_step=state.step + 1
+                                  if state.step else None) if config.tensorboard else None)
+        writer = run.open_metrics(mirror=board)
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
     bar = _progress_bar(progress, config.total_steps - state.step, env_id)
     last_eval = None
@@ -241,10 +255,7 @@ def run_loop(
                 for _ in range(config.gradient_steps):
                     metrics = agent.update(beta)
                     _check_divergence(metrics, step, state, config, run)
-                    state.loss_sum += metrics["td_loss"]
-                    state.q_sum += metrics["q_mean"]
-                    state.grad_sum += metrics.get("grad_norm", 0.0)
-                    state.updates_logged += 1
+                    _accumulate(state, metrics)
             if step % config.target_update_interval == 0:
                 agent.update_target()
 
@@ -257,6 +268,9 @@ def run_loop(
                 agent.end_episode(success)
                 state.episode += 1
                 recent.append(episode_return)
+                if "is_success" in info:
+                    state.recent_successes = [*state.recent_successes,
+                                              int(success)][-RECENT_EPISODES:]
                 if writer is not None:
                     writer.write("episode", step=step, episode=state.episode,
                                  **{"return": episode_return}, length=episode_length,
@@ -271,7 +285,8 @@ def run_loop(
                 if writer is not None:
                     writer.write("train", step=step, episode=state.episode, epsilon=epsilon,
                                  sps=sps, time=state.elapsed + now - session_start,
-                                 **_interval_means(state, config))
+                                 **_interval_means(state, config),
+                                 **_snapshot(agent, state))
                 _reset_interval(state)
             if eval_env is not None and step % config.eval_interval == 0:
                 last_eval = evaluate(agent, eval_env, config.eval_episodes,
@@ -304,6 +319,10 @@ def run_loop(
                 callback(step, agent)
     except KeyboardInterrupt:
         interrupted = True
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        raise
     finally:
         bar.close()
         if writer is not None:
@@ -348,18 +367,43 @@ def _check_divergence(metrics: dict[str, float], step: int, state: LoopState,
     )
 
 
+def _accumulate(state: LoopState, metrics: dict[str, float]) -> None:
+    """Add one update's metrics to the interval's sums (see :mod:`nprl.rl.metrics`)."""
+    state.loss_sum += metrics["td_loss"]
+    state.q_sum += metrics["q_mean"]
+    state.q_max = max(state.q_max, metrics["q_max"])
+    state.grad_sum += metrics["grad_norm"]
+    state.per_weight_sum += metrics.get("per_weight_mean", 0.0)
+    state.per_priority_sum += metrics.get("per_priority_mean", 0.0)
+    state.updates_logged += 1
+
+
 def _interval_means(state: LoopState, config: DQNConfig) -> dict[str, float]:
-    if state.updates_logged == 0:
+    """Per-update metrics of a "train" row: means over the interval (q_max: its maximum)."""
+    count = state.updates_logged
+    if count == 0:
         return {}
-    means = {"td_loss": state.loss_sum / state.updates_logged,
-             "q_mean": state.q_sum / state.updates_logged}
-    if config.max_grad_norm is not None:
-        means["grad_norm"] = state.grad_sum / state.updates_logged
+    means = {"td_loss": state.loss_sum / count, "q_mean": state.q_sum / count,
+             "q_max": state.q_max, "grad_norm": state.grad_sum / count}
+    if config.prioritized:
+        means["per_weight_mean"] = state.per_weight_sum / count
+        means["per_priority_mean"] = state.per_priority_sum / count
     return means
 
 
+def _snapshot(agent: DQNAgent, state: LoopState) -> dict[str, float]:
+    """Metrics of a "train" row read at that moment: learning rate, replay size, weight
+    norms and the recent success rate (cheap once per row, so never per update)."""
+    values = {"lr": float(agent.optimizer.lr), "replay_size": len(agent.buffer),
+              **weight_norms(agent.q_net)}
+    if state.recent_successes:
+        values["success_rate"] = sum(state.recent_successes) / len(state.recent_successes)
+    return values
+
+
 def _reset_interval(state: LoopState) -> None:
-    state.loss_sum = state.q_sum = state.grad_sum = 0.0
+    state.loss_sum = state.q_sum = state.grad_sum = state.q_max = 0.0
+    state.per_weight_sum = state.per_priority_sum = 0.0
     state.updates_logged = 0
 
 
