@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "nprl.commands.eval",
     "nprl.commands.plot",
     "nprl.commands.qmap",
+    "nprl.commands.report",
     "nprl.commands.mnist",
     "nprl.commands.physics_demo",
     "nprl.commands.play",

@@ -1,0 +1,236 @@
+"""``nprl report RUN_DIR``: everything about one run in a single HTML file.
+
+    nprl report runs/cartpole                    # -> runs/cartpole/report.html
+    nprl report runs/lander --episodes 50 --out lander.html
+    nprl report runs/lander --no-gif             # skip the episode GIF (faster, smaller)
+
+The page holds the training summary, evaluation statistics of the agent (the best
+checkpoint, as ``nprl eval`` uses, unless ``--checkpoint latest``; same seed, so the same
+numbers as ``nprl eval RUN_DIR --episodes N``), the metrics dashboard, Q-maps (as
+``nprl qmap`` draws them), every hyperparameter of ``config.json`` and, for the Lander,
+a GIF of one evaluation episode with the agent's Q-value bars. Images are embedded, so
+the file opens from disk in a browser with no server and no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from nprl.errors import UserError
+
+LANDER = "nprl/Lander-v0"
+GIF_WIDTH = 420  # pixels; with every GIF_EVERY-th frame, a landing is about 1 MB
+GIF_EVERY = 3
+GIF_MAX_FRAMES = 240
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report", help="one self-contained HTML page about a run",
+        description="Write one HTML file (images embedded; opens from disk, no network) with "
+                    "a run's config, training summary, dashboard, Q-maps, evaluation "
+                    "statistics and, for the Lander, a GIF of an evaluation episode.",
+    )
+    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    parser.add_argument("--out", metavar="FILE", help="HTML file (default RUN_DIR/report.html)")
+    parser.add_argument("--episodes", type=int, default=10,
+                        help="evaluation episodes for the statistics (default 10)")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of the evaluation episodes (default 0, as nprl eval)")
+    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
+                        help="which checkpoint to evaluate (default best, when the run kept one)")
+    parser.add_argument("--no-gif", action="store_true",
+                        help="leave out the GIF of an evaluation episode (Lander)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nprl.commands.run_target import make_target_env, open_target
+    from nprl.rl.evaluate import evaluate
+    from nprl.viz import report
+
+    if args.run_dir.startswith("pretrained:"):
+        raise UserError("nprl report needs a run directory (a pretrained agent has no training "
+                        f"record); try 'nprl eval {args.run_dir}' or 'nprl qmap {args.run_dir}'")
+    if not 1 <= args.episodes <= 1000:
+        raise UserError(f"--episodes must be between 1 and 1000, got {args.episodes}")
+    target = open_target(args.run_dir, args.checkpoint)
+    try:
+        rows = target.run.read_metrics()
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    out = Path(args.out) if args.out else target.run.path / "report.html"
+    started = time.perf_counter()
+    env = make_target_env(target)
+    stats = evaluate(target.agent, env, args.episodes, seed=args.seed)
+    env.close()
+    with tempfile.TemporaryDirectory(prefix="nprl-report-") as tmp:
+        tmp = Path(tmp)
+        sections = [
+            report.section("Summary", report.side_by_side(
+                report.table(_training_summary(target, rows), ("training", "")),
+                report.table(_evaluation_rows(target, stats, args), ("evaluation", "")))),
+        ]
+        if target.env_id == LANDER and not args.no_gif:
+            gif = _episode_gif(target, tmp / "episode.gif", args.seed)
+            sections.append(report.section("An evaluation episode", report.image(
+                gif, "the first evaluation episode; bars: the agent's Q-value per action, "
+                     "the chosen one orange")))
+        sections.append(report.section("Metrics", report.image(
+            _dashboard(target.run.path, tmp / "dashboard.png"), "every metric of metrics.csv "
+            "against environment steps")))
+        sections.append(report.section("Q-maps", *_qmaps(target, env.observation_space, tmp)))
+        sections.append(report.section("Configuration", report.table(
+            _config_rows(target), ("hyperparameter", "value")), report.paragraph(
+                f"from {target.run.config_path}; every resolved setting of the run", note=True)))
+        title = f"nprl report: {target.env_id}"
+        subtitle = (f"run {target.run.path.resolve()} · agent: {_checkpoint_text(target)} · "
+                    f"written {time.strftime('%Y-%m-%d %H:%M')}")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(report.page(title, subtitle, sections), encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"could not write {out}: {error}") from None
+    print(f"report: {out} ({out.stat().st_size / 1e6:.1f} MB, "
+          f"{time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str]]:
+    """Steps, episodes, training time and evaluations, from the newest checkpoint's loop
+    state and ``metrics.csv``."""
+    from nprl.rl.run_dir import read_state
+
+    try:
+        loop = read_state(target.run.latest_checkpoint()).get("loop", {})
+    except ValueError:
+        loop = {}
+    episodes = [row for row in rows if row.get("kind") == "episode" and row.get("return")]
+    evals = [row for row in rows if row.get("kind") == "eval" and row.get("eval_mean")]
+    steps = loop.get("step", max((int(row["step"]) for row in rows), default=0))
+    summary = [("environment steps", f"{steps:,} of {target.config.total_steps:,}"),
+               ("episodes", f"{loop.get('episode', len(episodes)):,}")]
+    if "elapsed" in loop:
+        summary.append(("training time", _duration(loop["elapsed"])))
+    if episodes:
+        recent = [float(row["return"]) for row in episodes[-20:]]
+        summary.append((f"mean return, last {len(recent)} episodes",
+                        f"{sum(recent) / len(recent):.2f}"))
+    if evals:
+        best = max(evals, key=lambda row: float(row["eval_mean"]))
+        summary.append(("evaluations", str(len(evals))))
+        summary.append(("best evaluation", f"{float(best['eval_mean']):.2f} at step "
+                        f"{int(best['step']):,}" + _success_text(best.get("eval_success"))))
+        last = evals[-1]
+        summary.append(("last evaluation", f"{float(last['eval_mean']):.2f} at step "
+                        f"{int(last['step']):,}" + _success_text(last.get("eval_success"))))
+    return summary
+
+
+def _evaluation_rows(target, stats: dict, args: argparse.Namespace) -> list[tuple[str, str]]:
+    rows = [("agent", _checkpoint_text(target)),
+            ("episodes", f"{args.episodes} (greedy, seed {args.seed})"),
+            ("mean ± std return", f"{stats['mean']:.2f} ± {stats['std']:.2f}"),
+            ("min / max return", f"{stats['min']:.2f} / {stats['max']:.2f}"),
+            ("mean length", f"{sum(stats['lengths']) / len(stats['lengths']):.1f} steps")]
+    if stats["success_rate"] is not None:
+        rows.append(("success rate", f"{stats['success_rate']:.0%}"))
+    return rows
+
+
+def _checkpoint_text(target) -> str:
+    """E.g. "best checkpoint (step 12,000)": which agent the report shows."""
+    from nprl.rl.run_dir import read_state
+
+    try:
+        step = read_state(target.checkpoint).get("step")
+        step = step if step is not None else read_state(target.checkpoint)["loop"]["step"]
+    except (ValueError, KeyError, TypeError):
+        return f"{target.checkpoint.name} checkpoint"
+    return f"{target.checkpoint.name} checkpoint (step {int(step):,})"
+
+
+def _success_text(value: str | None) -> str:
+    return f" ({float(value):.0%} success)" if value else ""
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s"
+
+
+def _config_rows(target) -> list[tuple[str, str]]:
+    rows = [("env_id", target.env_id)]
+    for name, value in target.config.to_dict().items():
+        rows.append((name, value if isinstance(value, str) else json.dumps(value)))
+    return rows
+
+
+def _dashboard(run_path: Path, out: Path) -> Path:
+    """The metrics dashboard PNG of one run."""
+    try:
+        from nprl.viz.dashboard import plot_dashboard
+    except ImportError:  # until the dashboard lands: the learning curves
+        from nprl.viz.learning_curve import plot_learning_curves as plot_dashboard
+    try:
+        return plot_dashboard([run_path], out, smooth=20)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+def _qmaps(target, space, tmp: Path) -> list[str]:
+    """Q-map figures (HTML) for the slices that explain this environment's agent."""
+    from nprl.viz import report
+    from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice
+
+    slices = [default_slice(target.env_id, space)]
+    if target.env_id == LANDER:  # also: how it reacts to its velocity, halfway down
+        slices.append({"x": 2, "x_range": (-0.6, 0.6), "y": 3, "y_range": (-0.8, 0.4),
+                       "fixed": {1: 0.4, 5: 1.0}})
+    figures = []
+    for number, chosen in enumerate(slices):
+        qslice = compute_qslice(target.agent, target.env_id, space.shape[0], resolution=61,
+                                **chosen)
+        fixed = dict(chosen.get("fixed", {}))
+        fixed_text = ", ".join(f"obs[{i}] = {v:g}" for i, v in sorted(fixed.items()))
+        caption = (f"Q(s, a) per action, V(s) = max Q and the greedy action over "
+                   f"{qslice.x_name} × {qslice.y_name}; "
+                   f"{fixed_text + ', ' if fixed_text else ''}other components 0")
+        png = plot_qslice(qslice, tmp / f"qmap-{number}.png",
+                          f"{qslice.x_name} × {qslice.y_name}")
+        figures.append(report.image(png, caption))
+    figures.append(report.paragraph(
+        f"Other slices: nprl qmap {target.run.path} --x I --y J --fix K=VALUE", note=True))
+    return figures
+
+
+def _episode_gif(target, out: Path, seed: int) -> Path:
+    """A small GIF of the first evaluation episode, with the agent's Q-value bars."""
+    from nprl.commands.run_target import make_target_env
+    from nprl.viz.q_overlay import draw_q_bars, watch_episodes
+    from nprl.viz.qmap import ACTIONS
+    from nprl.viz.video import resize_frame, save_video
+
+    env = make_target_env(target, render_mode="rgb_array")
+    names = ACTIONS.get(target.env_id)
+    frames = []
+
+    def on_frame(frame, q, action) -> None:
+        if len(frames) < GIF_MAX_FRAMES:
+            frame = frame if q is None else draw_q_bars(frame, q, action, names)
+            frames.append(resize_frame(frame, GIF_WIDTH))
+
+    try:
+        watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=GIF_EVERY)
+        fps = env.metadata.get("render_fps", 30) / GIF_EVERY
+        return save_video(out, frames, fps)
+    except (ImportError, RuntimeError, ValueError) as error:
+        raise UserError(f"cannot draw the episode GIF ({error}); try --no-gif") from None
+    finally:
+        env.close()
