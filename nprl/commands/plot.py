@@ -1,6 +1,11 @@
-"""``nprl plot RUN_DIR...``: learning curves of one or more runs in one PNG.
+"""``nprl plot RUN_DIR...``: a dashboard of every logged metric of one or more runs.
+
+    nprl plot runs/cartpole                       # -> runs/cartpole/dashboard.png
+    nprl plot runs/cartpole-s1 runs/cartpole-s2   # seeds: mean and min..max band
+    nprl plot runs/cartpole --curves              # the short learning-curve figure
 
 Runs that differ only by seed are drawn as one curve (mean) with a band (min to max).
+The metrics are those of ``nprl/rl/metrics.py``.
 """
 
 from __future__ import annotations
@@ -12,12 +17,19 @@ from nprl.errors import UserError
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
-        "plot", help="plot learning curves of runs",
-        description="Plot the learning curves of one or more run directories.",
+        "plot", help="plot every metric of runs (dashboard PNG)",
+        description="Draw a dashboard of every logged metric of one or more run directories "
+                    "(return, length, success, evaluation, TD loss, Q, epsilon, learning "
+                    "rate, gradient and weight norms, speed, replay size, PER), or with "
+                    "--curves only the learning curves. Runs that differ only by seed are "
+                    "drawn as their mean with a min..max band.",
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories")
-    parser.add_argument("--out", help="PNG to write (default: RUN_DIR/learning_curve.png "
-                        "for one run, learning_curves.png for several)")
+    parser.add_argument("--out", help="PNG to write (default: RUN_DIR/dashboard.png for one "
+                        "run, dashboard.png here for several; with --curves "
+                        "learning_curve.png / learning_curves.png)")
+    parser.add_argument("--curves", action="store_true",
+                        help="draw only the learning curves (return, evaluation, success)")
     parser.add_argument("--smooth", type=int, default=20,
                         help="episodes in the moving average (default 20)")
     parser.add_argument("--title", help="figure title")
@@ -27,15 +39,31 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from nprl.viz.learning_curve import plot_learning_curves
+    from nprl.rl.run_dir import RunDir
+    from nprl.viz.dashboard import plot_dashboard
+    from nprl.viz.learning_curve import plot_learning_curves, read_rows
 
     if args.smooth < 1:
         raise UserError(f"--smooth must be at least 1, got {args.smooth}")
-    out = args.out or (Path(args.run_dirs[0]) / "learning_curve.png"
-                       if len(args.run_dirs) == 1 else "learning_curves.png")
+    name = "learning_curve" if args.curves else "dashboard"
+    if args.out:
+        out = Path(args.out)
+    elif len(args.run_dirs) == 1:
+        out = Path(args.run_dirs[0]) / f"{name}.png"
+    else:
+        out = Path(f"{name}s.png" if args.curves else f"{name}.png")
     try:
-        path = plot_learning_curves(args.run_dirs, out, smooth=args.smooth, title=args.title)
+        if args.curves:
+            for path in args.run_dirs:  # the same clear errors as the dashboard's
+                RunDir(path).read_config()
+                read_rows(RunDir(path))
+            path = plot_learning_curves(args.run_dirs, out, smooth=args.smooth,
+                                        title=args.title)
+        else:
+            path = plot_dashboard(args.run_dirs, out, smooth=args.smooth, title=args.title)
     except ValueError as error:
         raise UserError(str(error)) from None
-    print(f"learning curves: {path}")
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror or error}") from None
+    print(f"{'learning curves' if args.curves else 'dashboard'}: {path}")
     return 0

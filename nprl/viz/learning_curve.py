@@ -6,6 +6,9 @@ a single lucky seed cannot pass for a method. Each run's returns are smoothed wi
 moving average over episodes, then put on a common grid of steps by linear
 interpolation. When the runs hold greedy evaluations (``eval`` rows), a second panel
 shows those the same way. matplotlib is imported lazily (``nprl[viz]``).
+
+The helpers here (:func:`series`, :func:`moving_average`, :func:`spread`, :func:`group_runs`)
+are shared with the full dashboard of every metric, :mod:`nprl.viz.dashboard`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from nprl.rl.run_dir import RunDir
 from nprl.viz import require, save_figure
 
 
-def _curve(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+def series(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(steps, values)`` of ``column`` in the rows of one ``kind`` where it is filled."""
     # .get: runs written before a column existed simply have no such curve
     chosen = [row for row in rows if row["kind"] == kind and row.get(column, "") != ""]
     steps = np.array([int(row["step"]) for row in chosen], dtype=float)
@@ -27,7 +31,7 @@ def _curve(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarr
     return steps, values
 
 
-def _smooth(values: np.ndarray, window: int) -> np.ndarray:
+def moving_average(values: np.ndarray, window: int) -> np.ndarray:
     """Trailing moving average (the first points average what exists so far)."""
     if window <= 1 or len(values) == 0:
         return values
@@ -59,20 +63,38 @@ def group_runs(run_dirs: list[str | Path]) -> dict[str, list[RunDir]]:
             for label, runs in groups.items()}
 
 
-def _band(runs: list[RunDir], kind: str, column: str, smooth: int) -> dict[str, Any] | None:
-    curves = []
-    for run in runs:
-        steps, values = _curve(run.read_metrics(), kind, column)
-        if len(steps):
-            curves.append((steps, _smooth(values, smooth)))
+def read_rows(run: RunDir) -> list[dict[str, str]]:
+    """The rows of a run's ``metrics.csv``; ``ValueError`` (one line, naming the file and
+    what to do) when it is missing, not ours, or has no rows yet."""
+    rows = run.read_metrics()
+    if not rows:
+        raise ValueError(f"{run.metrics_path} has no rows yet; let the run train longer "
+                         f"(nprl resume {run.path} --steps N) before plotting it")
+    return rows
+
+
+def spread(curves: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None:
+    """Mean, min and max of several ``(steps, values)`` curves (one per seed) on a common
+    grid of 200 steps over the range they all cover (a single curve keeps its own points);
+    None when there is no curve."""
+    curves = [(steps, values) for steps, values in curves if len(steps)]
     if not curves:
         return None
+    if len(curves) == 1:  # one run: its own points, nothing to align
+        steps, values = curves[0]
+        return {"steps": steps, "mean": values, "low": values, "high": values}
     end = min(steps[-1] for steps, _ in curves)
     start = max(steps[0] for steps, _ in curves)
     grid = np.linspace(start, end, 200) if end > start else np.array([start])
     stacked = np.stack([np.interp(grid, steps, values) for steps, values in curves])
     return {"steps": grid, "mean": stacked.mean(axis=0), "low": stacked.min(axis=0),
             "high": stacked.max(axis=0)}
+
+
+def _band(runs: list[RunDir], kind: str, column: str, smooth: int) -> dict[str, Any] | None:
+    return spread([(steps, moving_average(values, smooth))
+                   for steps, values in (series(run.read_metrics(), kind, column)
+                                         for run in runs)])
 
 
 def plot_learning_curves(

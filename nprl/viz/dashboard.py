@@ -1,0 +1,168 @@
+"""The dashboard: every logged metric of one or more runs in one PNG (``nprl plot``).
+
+One small panel per metric group that some run has data for, in this order: episode
+return, episode length, training success rate, greedy evaluation return and success
+rate, TD loss, mean and max Q, epsilon, learning rate, gradient norm, per-layer weight
+norms, steps per second, replay size, and for prioritized replay the mean importance
+weight and priority. The metric names are those of :mod:`nprl.rl.metrics`.
+
+Runs are grouped as in the learning curves (:func:`~nprl.viz.learning_curve.group_runs`):
+runs that differ only by seed are one colour, drawn as the mean over seeds with a band
+from the lowest to the highest seed. Episode metrics are smoothed by a moving average over
+``smooth`` episodes; ``train`` rows are already interval means and are drawn as they are.
+Older run directories simply lack the newer panels. matplotlib is imported lazily.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from nprl.rl.metrics import WEIGHT_NORM_PREFIX, is_weight_norm
+from nprl.viz import require, save_figure
+from nprl.viz.learning_curve import group_runs, moving_average, read_rows, series, spread
+
+STYLES = ("-", "--", ":", "-.")  # one per line of a panel (mean vs max Q, one per layer)
+COLUMNS = 4  # panels per row
+RATE = (-0.03, 1.03)  # y range of success-rate panels, so 0% and 100% read at a glance
+
+
+class Panel(NamedTuple):
+    """One subplot: its title, y label, the (kind, column, name) lines it draws, and
+    whether a log y axis suits it (used when the values span more than a factor 20), and
+    fixed y limits for rates."""
+
+    title: str
+    ylabel: str
+    lines: tuple[tuple[str, str, str], ...]
+    log: bool = False
+    ylim: tuple[float, float] | None = None
+
+
+def _panels(smooth: int, layers: list[str]) -> list[Panel]:
+    """Every panel the dashboard can show, in order (those without data are dropped)."""
+    average = f"moving average of {smooth} episodes"
+    return [
+        Panel(f"episode return ({average})", "return", (("episode", "return", "return"),)),
+        Panel(f"episode length ({average})", "steps", (("episode", "length", "length"),)),
+        Panel(f"training success rate ({average})", "success rate",
+              (("episode", "success", "success"),), ylim=RATE),
+        Panel("greedy evaluation: mean return", "return", (("eval", "eval_mean", "mean"),)),
+        Panel("greedy evaluation: success rate", "success rate",
+              (("eval", "eval_success", "success"),), ylim=RATE),
+        Panel("TD loss", "loss", (("train", "td_loss", "td_loss"),), log=True),
+        Panel("Q(s, a) of replayed batches", "Q",
+              (("train", "q_mean", "mean Q"), ("train", "q_max", "max |Q|"))),
+        Panel("exploration epsilon", "epsilon", (("train", "epsilon", "epsilon"),)),
+        Panel("learning rate", "lr", (("train", "lr", "lr"),)),
+        Panel("gradient norm (before clipping)", "norm",
+              (("train", "grad_norm", "grad_norm"),), log=True),
+        Panel("weight norm per layer", "L2 norm",
+              tuple(("train", WEIGHT_NORM_PREFIX + layer, f"layer {layer}")
+                    for layer in layers)),
+        Panel("steps per second", "env steps / s", (("train", "sps", "sps"),)),
+        Panel("replay buffer size", "transitions", (("train", "replay_size", "size"),)),
+        Panel("PER: mean importance weight", "weight",
+              (("train", "per_weight_mean", "weight"),)),
+        Panel("PER: mean priority |TD error| + eps", "priority",
+              (("train", "per_priority_mean", "priority"),)),
+    ]
+
+
+def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20,
+                   title: str | None = None) -> Path:
+    """Draw the dashboard of ``run_dirs`` into the PNG file ``out``; return its path.
+
+    Parameters
+    ----------
+    run_dirs : list of run directories (as written by ``nprl train``)
+    out : path of the PNG to write (parent folders are created)
+    smooth : episodes in the moving average of episode metrics (>= 1)
+    title : optional figure title
+
+    Raises
+    ------
+    ValueError
+        One line naming the path when a folder is not a run directory, or its
+        ``metrics.csv`` is missing, empty or has no rows yet.
+    """
+    if smooth < 1:
+        raise ValueError(f"smooth must be at least 1, got {smooth}")
+    if not run_dirs:
+        raise ValueError("no run directory given")
+    groups = group_runs(run_dirs)
+    tables = {label: [read_rows(run) for run in runs] for label, runs in groups.items()}
+    layers = _layers(tables)
+    drawn = []  # (panel, [(group index, line index, band)])
+    for panel in _panels(smooth, layers):
+        bands = []
+        for index, rows_of_runs in enumerate(tables.values()):
+            for line, (kind, column, _) in enumerate(panel.lines):
+                window = smooth if kind == "episode" else 1
+                band = spread([(steps, moving_average(values, window)) for steps, values in
+                               (series(rows, kind, column) for rows in rows_of_runs)])
+                if band is not None:
+                    bands.append((index, line, band))
+        if bands:
+            drawn.append((panel, bands))
+
+    matplotlib = require("matplotlib")
+    matplotlib.use("Agg")
+    pyplot = require("matplotlib.pyplot")
+    from matplotlib.lines import Line2D
+
+    cols = min(COLUMNS, max(len(drawn), 1))
+    rows = max(-(-len(drawn) // cols), 1)
+    figure, grid = pyplot.subplots(rows, cols, figsize=(4.4 * cols, 3.3 * rows),
+                                   squeeze=False)
+    axes = list(grid.flat)
+    colours = pyplot.rcParams["axes.prop_cycle"].by_key()["color"]
+    seeds = [len(runs) for runs in groups.values()]
+    for axis, (panel, bands) in zip(axes, drawn):
+        _draw(axis, panel, bands, colours, seeds, Line2D)
+    for axis in axes[len(drawn):]:
+        axis.set_visible(False)
+    # Colours are the runs (or groups of seeds): one legend for all panels, in the first.
+    runs = [Line2D([], [], color=colours[i % len(colours)]) for i in range(len(groups))]
+    axes[0].legend(runs, list(groups), fontsize=7, loc="best")
+    return save_figure(figure, out, title, dpi=100)
+
+
+def _layers(tables: dict[str, list[list[dict[str, str]]]]) -> list[str]:
+    """The weight-norm layers of all runs, in order of first appearance."""
+    layers: list[str] = []
+    for rows_of_runs in tables.values():
+        for rows in rows_of_runs:
+            for column in rows[0]:
+                layer = column[len(WEIGHT_NORM_PREFIX):]
+                if is_weight_norm(column) and layer not in layers:
+                    layers.append(layer)
+    return layers
+
+
+def _draw(axis, panel: Panel, bands: list[tuple[int, int, dict[str, Any]]],
+          colours: list[str], seeds: list[int], line_type) -> None:
+    """One panel: a line (mean) per group and line kind, a band (min..max) over seeds."""
+    for index, line, band in bands:
+        colour = colours[index % len(colours)]
+        marker = "o" if len(band["steps"]) == 1 else None
+        axis.plot(band["steps"], band["mean"], STYLES[line % len(STYLES)], color=colour,
+                  marker=marker, linewidth=1.2)
+        if seeds[index] > 1:
+            axis.fill_between(band["steps"], band["low"], band["high"], color=colour,
+                              alpha=0.2, linewidth=0)
+    low = min(band["low"].min() for _, _, band in bands)
+    high = max(band["high"].max() for _, _, band in bands)
+    if panel.log and low > 0 and high > 20 * low:  # log only where it spans decades
+        axis.set_yscale("log")
+    if panel.ylim is not None:
+        axis.set_ylim(*panel.ylim)
+    if len(panel.lines) > 1:  # line styles tell the lines apart (colours are the runs)
+        shown = sorted({line for _, line, _ in bands})
+        axis.legend([line_type([], [], linestyle=STYLES[line % len(STYLES)], color="0.3")
+                     for line in shown], [panel.lines[line][2] for line in shown], fontsize=7)
+    axis.set_title(panel.title, fontsize=9)
+    axis.set_xlabel("environment steps", fontsize=8)
+    axis.set_ylabel(panel.ylabel, fontsize=8)
+    axis.tick_params(labelsize=7)
+    axis.grid(alpha=0.3)
