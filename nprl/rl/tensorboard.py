@@ -51,15 +51,20 @@ class TensorBoardWriter:
     Parameters
     ----------
     logdir : folder of the event files (``RUN_DIR/tensorboard``)
-    purge_step : int, optional
-        When resuming from a checkpoint at step T, pass T + 1: TensorBoard then hides the
-        events a crashed session wrote after T, just as ``metrics.csv`` drops those rows.
+    start_step : int
+        The step this session starts from (0, or the checkpoint's step T on resume). On
+        resume TensorBoard is told to hide the events a crashed session wrote after T
+        (``purge_step`` T + 1), just as ``metrics.csv`` drops those rows.
     """
 
-    def __init__(self, logdir: str | Path, purge_step: int | None = None) -> None:
+    def __init__(self, logdir: str | Path, start_step: int = 0) -> None:
         summary_writer = _import_summary_writer()
-        self._writer = summary_writer(logdir=str(logdir), purge_step=purge_step,
-                                      flush_secs=30)
+        # Files are named by the second they were opened; the suffix (the first step,
+        # zero-padded so names sort in order) keeps a resume within the same second from
+        # overwriting the previous session's file.
+        self._writer = summary_writer(logdir=str(logdir), flush_secs=30,
+                                      purge_step=start_step + 1 if start_step else None,
+                                      filename_suffix=f".step{start_step:09d}")
 
     def write(self, kind: str, step: int, values: dict[str, Any]) -> None:
         """One row: each numeric value becomes the scalar ``<kind>/<name>`` at ``step``."""
@@ -74,9 +79,8 @@ class TensorBoardWriter:
         self._writer.close()
 
 
-def open_tensorboard(logdir: str | Path, purge_step: int | None = None
-                     ) -> TensorBoardWriter | None:
+def open_tensorboard(logdir: str | Path, start_step: int = 0) -> TensorBoardWriter | None:
     """A :class:`TensorBoardWriter` into ``logdir``, or None when tensorboardX is missing."""
     if not tensorboard_available():
         return None
-    return TensorBoardWriter(logdir, purge_step)
+    return TensorBoardWriter(logdir, start_step)

@@ -221,8 +221,8 @@ def run_loop(
                 if config.eval_interval and env_id is not None else None)
     writer = None
     if run is not None:  # TensorBoard hides what a crashed session logged after state.step
-        board = (open_tensorboard(run.path / "tensorboard", purge_step=state.step + 1
-                                  if state.step else None) if config.tensorboard else None)
+        board = (open_tensorboard(run.path / "tensorboard", start_step=state.step)
+                 if config.tensorboard else None)
         writer = run.open_metrics(mirror=board)
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
     bar = _progress_bar(progress, config.total_steps - state.step, env_id)
