@@ -121,7 +121,7 @@ def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str
         summary.append((f"mean return, last {len(recent)} episodes",
                         f"{sum(recent) / len(recent):.2f}"))
     if evals:
-        best = max(evals, key=lambda row: float(row["eval_mean"]))
+        best = max(evals, key=_eval_rank)
         summary.append(("evaluations", str(len(evals))))
         summary.append(("best evaluation", f"{float(best['eval_mean']):.2f} at step "
                         f"{int(best['step']):,}" + _success_text(best.get("eval_success"))))
@@ -129,6 +129,11 @@ def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str
         summary.append(("last evaluation", f"{float(last['eval_mean']):.2f} at step "
                         f"{int(last['step']):,}" + _success_text(last.get("eval_success"))))
     return summary
+
+
+def _eval_rank(row: dict[str, str]) -> tuple[float, float, int]:
+    """Training's order for "best": success rate, then mean return; ties go to the later."""
+    return (float(row.get("eval_success") or 0.0), float(row["eval_mean"]), int(row["step"]))
 
 
 def _evaluation_rows(target, stats: dict, args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -174,10 +179,8 @@ def _config_rows(target) -> list[tuple[str, str]]:
 
 def _dashboard(run_path: Path, out: Path) -> Path:
     """The metrics dashboard PNG of one run."""
-    try:
-        from nprl.viz.dashboard import plot_dashboard
-    except ImportError:  # until the dashboard lands: the learning curves
-        from nprl.viz.learning_curve import plot_learning_curves as plot_dashboard
+    from nprl.viz.dashboard import plot_dashboard
+
     try:
         return plot_dashboard([run_path], out, smooth=20)
     except ValueError as error:
