@@ -80,9 +80,7 @@ def run(args: argparse.Namespace) -> int:
             sections.append(report.section("An evaluation episode", report.image(
                 gif, "the first evaluation episode; bars: the agent's Q-value per action, "
                      "the chosen one orange")))
-        sections.append(report.section("Metrics", report.image(
-            _dashboard(target.run.path, tmp / "dashboard.png"), "every metric of metrics.csv "
-            "against environment steps")))
+        sections.append(report.section("Metrics", _dashboard(target.run.path, tmp)))
         sections.append(report.section("Q-maps", *_qmaps(target, env.observation_space, tmp)))
         sections.append(report.section("Configuration", report.table(
             _config_rows(target), ("hyperparameter", "value")), report.paragraph(
@@ -177,14 +175,16 @@ def _config_rows(target) -> list[tuple[str, str]]:
     return rows
 
 
-def _dashboard(run_path: Path, out: Path) -> Path:
-    """The metrics dashboard PNG of one run."""
+def _dashboard(run_path: Path, tmp: Path) -> str:
+    """The metrics dashboard of one run (HTML), or a note saying why there is none."""
+    from nprl.viz import report
     from nprl.viz.dashboard import plot_dashboard
 
     try:
-        return plot_dashboard([run_path], out, smooth=20)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+        png = plot_dashboard([run_path], tmp / "dashboard.png", smooth=20)
+    except ValueError as error:  # e.g. no rows yet: the rest of the report still helps
+        return report.paragraph(f"no dashboard: {error}", note=True)
+    return report.image(png, "every metric of metrics.csv against environment steps")
 
 
 def _qmaps(target, space, tmp: Path) -> list[str]:
