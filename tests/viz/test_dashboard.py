@@ -1,0 +1,108 @@
+"""``nprl plot``: a dashboard PNG of every metric for real run directories (CartPole and
+the Lander, one run and two seeds), and one clear line for a folder that is not a run."""
+
+import shutil
+
+import pytest
+
+from nprl.cli import main
+from nprl.rl.metrics import METRICS
+from nprl.viz.dashboard import _panels
+
+pytest.importorskip("matplotlib")
+
+TINY = ["--set", "hidden_sizes=[16]", "--set", "batch_size=16", "--set", "learning_starts=100",
+        "--set", "train_freq=4", "--set", "gradient_steps=1", "--set", "log_interval=100",
+        "--set", "eval_interval=200", "--set", "eval_episodes=1",
+        "--set", "checkpoint_interval=0", "--no-progress"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Real run directories written by ``nprl train``: two CartPole seeds, one Lander run."""
+    root = tmp_path_factory.mktemp("plot-runs")
+    for seed in (1, 2):
+        assert main(["train", "--steps", "400", "--seed", str(seed),
+                     "--out", str(root / f"cartpole-s{seed}"), *TINY]) == 0
+    assert main(["train", "--preset", "lander", "--steps", "600", "--out", str(root / "lander"),
+                 "--set", "buffer_size=1000", *TINY]) == 0
+    return root
+
+
+def png_size(path):
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return path.stat().st_size
+
+
+def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
+    assert main(["plot", str(runs / "lander")]) == 0
+    assert f"dashboard: {runs / 'lander' / 'dashboard.png'}" in capsys.readouterr().out
+    assert png_size(runs / "lander" / "dashboard.png") > 20_000
+
+
+def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # several runs, no --out: dashboard.png here
+    assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
+                 "--title", "two seeds", "--smooth", "5"]) == 0
+    assert png_size(tmp_path / "dashboard.png") > 20_000
+
+
+def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
+    assert png_size(tmp_path / "learning_curves.png") > 10_000
+    assert not (tmp_path / "dashboard.png").exists()
+
+
+def test_the_dashboard_has_a_panel_for_every_metric_of_the_issue():
+    drawn = {column for panel in _panels(20, ["0", "2"]) for _, column, _ in panel.lines}
+    # Counters, timing and the spread of one evaluation are the only columns not drawn;
+    # success_rate (train rows) repeats the moving average of the episodes' success.
+    not_drawn = {"kind", "step", "episode", "time", "eval_std", "eval_min", "eval_max",
+                 "success_rate"}
+    assert drawn == (set(METRICS) - not_drawn) | {"weight_norm/0", "weight_norm/2"}
+
+
+def test_plot_dashboard_from_python(runs, tmp_path):
+    from nprl.viz.dashboard import plot_dashboard
+
+    path = plot_dashboard([runs / "cartpole-s1"], tmp_path / "sub" / "one.png", smooth=3)
+    assert path == tmp_path / "sub" / "one.png" and png_size(path) > 20_000
+    with pytest.raises(ValueError, match="smooth must be at least 1"):
+        plot_dashboard([runs / "lander"], tmp_path / "x.png", smooth=0)
+
+
+def broken_runs(runs, tmp_path):
+    """Folders that are not (complete) run directories, and what the error must say."""
+    no_metrics = tmp_path / "no-metrics"
+    no_metrics.mkdir(parents=True)
+    shutil.copy(runs / "cartpole-s1" / "config.json", no_metrics)
+    empty = tmp_path / "empty"
+    shutil.copytree(no_metrics, empty)
+    (empty / "metrics.csv").write_text("")
+    header_only = tmp_path / "header-only"
+    shutil.copytree(no_metrics, header_only)
+    lines = (runs / "cartpole-s1" / "metrics.csv").read_text().splitlines()
+    (header_only / "metrics.csv").write_text(lines[0] + "\n")
+    not_a_run = tmp_path / "not-a-run"
+    not_a_run.mkdir()
+    return [
+        (tmp_path / "missing", "does not exist"),
+        (not_a_run, "is not an nprl run directory (no config.json)"),
+        (no_metrics, "has no metrics.csv"),
+        (empty, "does not have nprl's metric columns"),
+        (header_only, "has no rows yet"),
+    ]
+
+
+@pytest.mark.parametrize("option", [[], ["--curves"]])
+def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, capsys, option):
+    for folder, message in broken_runs(runs, tmp_path / "broken"):
+        assert main(["plot", str(runs / "cartpole-s1"), str(folder), *option,
+                     "--out", str(tmp_path / "x.png")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("nprl: error: ")
+        assert message in err[0] and str(folder) in err[0]
+    assert not (tmp_path / "x.png").exists()
+    assert main(["plot", str(runs / "lander"), "--smooth", "0"]) == 2
+    assert "--smooth must be at least 1" in capsys.readouterr().err
