@@ -3,8 +3,9 @@
 Each is a folder with ``pretrained.json`` (the environment id, its settings for
 evaluation, and how the agent was trained) and ``agent/`` (``DQNAgent.save_policy``'s
 format: ``agent.json`` and the online network as ``.npy`` files, no pickle).
-:func:`export_pretrained` makes one from a run directory's best checkpoint, and
-:func:`resolve_agent` is how the commands find an agent: a run directory or ``pretrained:NAME``.
+:func:`export_pretrained` makes one from a run directory's best checkpoint. The commands
+find an agent (a run directory or ``pretrained:NAME``) with
+:func:`nprl.commands.run_target.open_target`.
 """
 
 from __future__ import annotations
@@ -48,16 +49,3 @@ def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> 
                     "checkpoint": source.name, **notes},
     })
     return folder
-
-
-def resolve_agent(target: str, checkpoint: str = "best") -> tuple[str, dict[str, Any], DQNAgent]:
-    """``(env_id, env_kwargs for evaluation, agent)`` from a run directory (its best
-    checkpoint when ``checkpoint="best"`` and the run kept one, else its newest) or from
-    ``pretrained:NAME``. ``ValueError`` with a clear message otherwise."""
-    if target.startswith("pretrained:"):
-        return load_pretrained(target.partition(":")[2])
-    run = RunDir(target)
-    env_id, config = run.read_config()
-    best = run.best_checkpoint() if checkpoint == "best" else None
-    agent = DQNAgent.load((best or run.latest_checkpoint()) / "agent")
-    return env_id, {**config.env_kwargs, **config.eval_env_kwargs}, agent
