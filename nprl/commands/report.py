@@ -231,7 +231,7 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
 
     try:
         watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=GIF_EVERY)
-        fps = env.metadata.get("render_fps", 30) / GIF_EVERY
+        fps = (env.metadata.get("render_fps") or 30) / GIF_EVERY
         return save_video(out, frames, fps)
     except (ImportError, RuntimeError, ValueError) as error:
         raise UserError(f"cannot draw the episode GIF ({error}); try --no-gif") from None
