@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     parser.add_argument("--epsilon", type=float, default=0.0,
                         help="probability of a random action (default 0: greedy)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the episodes (default 0)")
-    parser.add_argument("--render", action="store_true", help="show the episodes in a window, with Q-value bars")
+    parser.add_argument("--render", action="store_true",
+                        help="show the episodes in a window, with Q-value bars")
     parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.mp4/.gif)")
     parser.set_defaults(func=run)
 
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         from nprl.viz.video import save_video
 
         try:
-            save_video(args.video, frames, (env.metadata.get("render_fps") or 30))
+            save_video(args.video, frames, env.metadata.get("render_fps") or 30)
         except ValueError as error:
             raise UserError(str(error)) from None
         print(f"video: {args.video} ({len(frames)} frames)")
@@ -93,7 +94,7 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
         require("imageio")  # fail before the episodes, not after
     names = ACTIONS.get(env_id)
     frames = []
-    fps = (env.metadata.get("render_fps") or 30)
+    fps = env.metadata.get("render_fps") or 30
     with FrameWindow(f"nprl eval: {env_id}", fps) as window:
         def on_frame(frame, q, action) -> None:
             if args.video:
