@@ -2,8 +2,8 @@
 
 Gymnasium's own environments draw their "human" window themselves, so nothing can be
 added to it. ``nprl eval --render`` makes every environment with ``render_mode="rgb_array"``
-instead and shows its frames here, bars composited on top (:func:`~nprl.viz.q_overlay.paint_q_bars`),
-at the environment's frame rate. Closing the window, Escape or Q raise
+instead and shows its frames here, at the environment's frame rate, with the bars of
+:func:`~nprl.viz.q_overlay.paint_q_bars` on top. Closing the window, Escape or Q raise
 :class:`WindowClosed`, which the caller turns into a clean stop; Ctrl-C propagates as
 usual. pygame is imported when the window opens; with ``SDL_VIDEODRIVER=dummy`` it runs
 without a display (the tests do that).
