@@ -101,16 +101,18 @@ class RunDir:
     def metric_header(self) -> list[str]:
         """The column names of ``metrics.csv`` (``ValueError`` if missing or not ours).
 
-        Known columns must be a prefix of :data:`METRIC_COLUMNS` (columns are only ever
-        appended, so an older run's header is one); ``weight_norm/<layer>`` columns follow.
+        Every column must be one of :data:`METRIC_COLUMNS` or a ``weight_norm/<layer>``
+        column, with ``kind`` and ``step`` among them. An older run lacks the newer
+        columns (they read as empty), so its header is accepted too.
         """
         if not self.metrics_path.is_file():
             raise ValueError(f"{self.path} has no metrics.csv; is it a run directory "
                              "written by 'nprl train'?")
         with open(self.metrics_path, newline="") as file:
             header = next(csv.reader(file), [])
-        known = [column for column in header if not is_weight_norm(column)]
-        if len(known) < 2 or header[:len(known)] != METRIC_COLUMNS[:len(known)]:
+        known = set(METRIC_COLUMNS)
+        if not {"kind", "step"} <= set(header) or not all(
+                column in known or is_weight_norm(column) for column in header):
             raise ValueError(f"{self.metrics_path} does not have nprl's metric columns "
                              "(empty or not written by 'nprl train')")
         return header
