@@ -89,6 +89,8 @@ def report_result(result) -> None:
     except MissingExtra as error:
         print(f"(no learning curve: {error})", file=sys.stderr)
     print(f"evaluate with: nprl eval {result.run_dir}")
+    print(f"look inside:   nprl plot {result.run_dir}  (every metric)   "
+          f"nprl report {result.run_dir}  (one HTML page)")
 
 
 def _print_best(run_dir) -> None:
