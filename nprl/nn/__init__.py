@@ -14,7 +14,7 @@ against finite differences; ``save``/``load`` use JSON and ``.npy`` only (no pic
 
 from nprl.nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nprl.nn.batchnorm import BatchNorm
-from nprl.nn.clip import clip_grad_norm
+from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
 from nprl.nn.dropout import Dropout
@@ -67,6 +67,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "clip_grad_norm",
+    "grad_norm",
     "glorot_seed",
     "gradcheck",
     "gradcheck_loss",

@@ -23,14 +23,13 @@ One update (:meth:`DQNAgent.learn`), for a batch of B transitions:
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
-from nprl.nn.clip import clip_grad_norm
+from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.losses import HuberLoss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
 from nprl.nn.sequential import Sequential
@@ -242,7 +241,7 @@ class DQNAgent:
         if config.max_grad_norm is not None:
             metrics["grad_norm"] = clip_grad_norm(self._params, config.max_grad_norm)
         else:  # the same norm, unclipped: a few microseconds, worth it as a diagnostic
-            metrics["grad_norm"] = _grad_norm(self._params)
+            metrics["grad_norm"] = grad_norm(self._params)
         self.optimizer.step()
         return metrics, q_taken - targets
 
@@ -348,17 +347,6 @@ class DQNAgent:
         """Small JSON-able summary (for logs and ``nprl report``)."""
         return {"updates": self.updates, "buffer_size": len(self.buffer),
                 "success_size": len(self.success) if self.success is not None else 0}
-
-
-def _grad_norm(params: list) -> float:
-    """Global L2 norm of the gradients. Summed in the gradients' dtype (fast); only when
-    that overflows (float32 squares pass 3e38 for gradients near 1e19) summed again in
-    float64, so that a huge but finite gradient is not reported as infinite."""
-    total = math.sqrt(sum(float(np.vdot(p.grad, p.grad)) for p in params))
-    if not math.isfinite(total):
-        total = math.sqrt(sum(float(np.vdot(g, g)) for g in
-                              (p.grad.astype(np.float64) for p in params)))
-    return total
 
 
 # nprl.nn's optimizers keep some moments internally rescaled (Adam stores m / (1 - b1)),

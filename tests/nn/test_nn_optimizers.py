@@ -161,6 +161,17 @@ def test_clip_grad_norm_scales_to_max_norm_and_returns_old_norm():
     np.testing.assert_allclose(untouched.grad, [0.5])
 
 
+def test_grad_norm_of_huge_finite_float32_gradients_is_finite():
+    from nprl.nn import grad_norm
+
+    huge = make_param([0.0, 0.0], [3e19, 4e19], dtype=np.float32)
+    assert huge.grad.dtype == np.float32
+    assert grad_norm([huge]) == pytest.approx(5e19, rel=1e-6)  # float32 squares overflow
+    total = clip_grad_norm([huge], max_norm=1.0)
+    assert total == pytest.approx(5e19, rel=1e-6)
+    np.testing.assert_allclose(huge.grad, [0.6, 0.8], rtol=1e-5)
+
+
 def test_bad_optimizer_arguments_raise_clear_errors():
     with pytest.raises(ValueError, match="empty"):
         Adam([])
