@@ -26,7 +26,7 @@ def test_train_writes_a_complete_run_directory(trained_run):
     config = document["config"]
     assert config["total_steps"] == 400 and config["seed"] == 3 and config["hidden_sizes"] == [16]
     # the CartPole preset supplied what --set did not
-    assert config["learning_rate"] == 2.3e-3 and config["target_update_interval"] == 10
+    assert config["learning_rate"] == 1e-3 and config["target_update_interval"] == 10
     header = (trained_run / "metrics.csv").read_text().splitlines()[0]
     assert header.startswith("kind,step,episode,return,length,epsilon,td_loss,q_mean")
     assert (trained_run / "checkpoints" / "latest").is_file()
