@@ -235,7 +235,7 @@ class DQNAgent:
         grad_q.fill(0)
         grad_q[rows, batch.actions] = self.loss.backward()
         self.optimizer.zero_grad()
-        self.q_net.backward(grad_q)
+        self.q_net.backward(grad_q, input_grad=False)  # dL/d(obs) is never needed
         metrics = {"td_loss": loss, "q_mean": float(q_taken.mean()),
                    "q_max": float(np.abs(q_taken).max())}
         if config.max_grad_norm is not None:
