@@ -37,15 +37,13 @@ class Target:
 
 def check_run_dir(path: str | Path) -> Path:
     """``path`` as a Path if it looks like a run directory, else a one-line UserError."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"run directory {path} does not exist")
-    if not path.is_dir():
-        raise UserError(f"{path} is a file, not a run directory (a folder made by nprl train)")
-    if not (path / "config.json").is_file():
-        raise UserError(f"{path} is not an nprl run directory: it has no config.json "
-                        "(give the folder that nprl train --out wrote)")
-    return path
+    from nprl.rl.run_dir import RunDir
+
+    try:
+        RunDir(path).check()
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    return Path(path)
 
 
 def open_target(target: str, checkpoint: str = "best") -> Target:

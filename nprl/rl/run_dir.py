@@ -85,13 +85,21 @@ class RunDir:
         with open(self.metrics_path, "w", newline="") as file:
             csv.writer(file).writerow(metric_columns(layers))
 
+    def check(self) -> None:
+        """Raise ``ValueError`` with one line saying why this is not a run directory:
+        missing, a file, or a folder without ``config.json``."""
+        if not self.path.exists():
+            raise ValueError(f"run directory {self.path} does not exist")
+        if not self.path.is_dir():
+            raise ValueError(f"{self.path} is a file, not a run directory (a folder made by "
+                             "nprl train)")
+        if not self.config_path.is_file():
+            raise ValueError(f"{self.path} is not an nprl run directory: it has no config.json "
+                             "(give the folder that nprl train --out wrote)")
+
     def read_config(self) -> tuple[str, DQNConfig]:
         """Return ``(env_id, config)`` from ``config.json``; ``ValueError`` if not a run."""
-        if not self.path.is_dir():
-            raise ValueError(f"run directory {self.path} does not exist")
-        if not self.config_path.is_file():
-            raise ValueError(f"{self.path} is not an nprl run directory (no config.json); "
-                             "pass a folder written by 'nprl train --out'")
+        self.check()
         document = read_json(self.config_path)
         try:
             return document["env_id"], DQNConfig.from_dict(document["config"])

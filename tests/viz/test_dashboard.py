@@ -88,7 +88,7 @@ def broken_runs(runs, tmp_path):
     not_a_run.mkdir()
     return [
         (tmp_path / "missing", "does not exist"),
-        (not_a_run, "is not an nprl run directory (no config.json)"),
+        (not_a_run, "is not an nprl run directory: it has no config.json"),
         (no_metrics, "has no metrics.csv"),
         (empty, "does not have nprl's metric columns"),
         (header_only, "has no rows yet"),
