@@ -9,8 +9,8 @@ steps, steps per second, the first step and the training time at which the greed
 20-episode mean reached the env's threshold, and the final mean. ``--preset NAME --only
 nprl`` measures another nprl preset instead.
 
-Each (learner, seed) runs in its own process, one BLAS/torch thread each, learners
-alternating. ``--jobs 2`` runs two processes at a time (nprl seed k beside SB3 seed k,
+Each (learner, seed) runs in its own process, learners alternating, with ``--threads``
+BLAS threads (nprl) and torch threads (SB3), 1 by default. ``--jobs 2`` runs two processes at a time (nprl seed k beside SB3 seed k,
 so both see the same contention): fine for learning curves, not for a speed claim.
 ``--save FILE.json`` keeps every evaluation; ``--plot FILE.png`` draws the curves
 (mean and min..max band over seeds), from this run or from ``--load`` of earlier ones.
@@ -54,7 +54,7 @@ ENVS = {
 
 
 def worker_nprl(env_id: str, seed: int, steps: int, eval_every: int, preset: str,
-                overrides: list[str]) -> dict:
+                overrides: list[str], threads: int) -> dict:
     import gymnasium as gym
 
     from nprl.rl import evaluate, train
@@ -62,7 +62,8 @@ def worker_nprl(env_id: str, seed: int, steps: int, eval_every: int, preset: str
 
     _, config = resolve_config(env_id, preset, {"total_steps": steps, "seed": seed,
                                                 "eval_interval": 0,
-                                                "checkpoint_interval": 0}, overrides)
+                                                "checkpoint_interval": 0,
+                                                "blas_threads": threads}, overrides)
     eval_env = gym.make(env_id)
     evals, paused = [], [0.0]
     start = time.perf_counter()
@@ -78,14 +79,14 @@ def worker_nprl(env_id: str, seed: int, steps: int, eval_every: int, preset: str
     return {"train_seconds": time.perf_counter() - start - paused[0], "evals": evals}
 
 
-def worker_sb3(env_id: str, seed: int, steps: int, eval_every: int) -> dict:
+def worker_sb3(env_id: str, seed: int, steps: int, eval_every: int, threads: int) -> dict:
     import gymnasium as gym
     import torch
     from stable_baselines3 import DQN
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.evaluation import evaluate_policy
 
-    torch.set_num_threads(1)  # measured faster than 2 threads here, as for nprl
+    torch.set_num_threads(threads)  # the same number of threads as nprl's BLAS
     eval_env = gym.make(env_id)
     evals, paused = [], [0.0]
     start = time.perf_counter()
@@ -183,7 +184,7 @@ def plot(env_id: str, results: dict[str, list[dict]], path: str) -> None:
 def run_worker(python: str, name: str, args: argparse.Namespace, seed: int) -> dict:
     command = [python, __file__, "--worker", name, "--env", args.env, "--seed", str(seed),
                "--steps", str(args.steps), "--eval-every", str(args.eval_every),
-               "--preset", args.preset]
+               "--preset", args.preset, "--threads", str(args.threads)]
     for setting in args.settings:
         command += ["--set", setting]
     output = subprocess.run(command, capture_output=True, text=True)
@@ -212,6 +213,9 @@ def main() -> None:
     parser.add_argument("--sb3-python", default=sys.executable,
                         help="interpreter with torch + stable-baselines3")
     parser.add_argument("--preset", help="nprl preset (default: the zoo's numbers)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="BLAS threads (nprl) and torch threads (SB3), the same on both "
+                             "sides (default 1)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         help="override an nprl DQNConfig field (key=value)")
     parser.add_argument("--save", help="write every run's evaluations to this JSON file")
@@ -227,10 +231,11 @@ def main() -> None:
 
     if args.worker == "nprl":
         print(json.dumps(worker_nprl(args.env, args.seed, args.steps, args.eval_every,
-                                     args.preset, args.settings)))
+                                     args.preset, args.settings, args.threads)))
         return
     if args.worker == "sb3":
-        print(json.dumps(worker_sb3(args.env, args.seed, args.steps, args.eval_every)))
+        print(json.dumps(worker_sb3(args.env, args.seed, args.steps, args.eval_every,
+                                    args.threads)))
         return
 
     if args.load:
