@@ -10,8 +10,9 @@ steps, steps per second, the first step and the training time at which the greed
 nprl`` measures another nprl preset instead.
 
 Each (learner, seed) runs in its own process, learners alternating, with ``--threads``
-BLAS threads (nprl) and torch threads (SB3), 1 by default. ``--jobs 2`` runs two processes at a time (nprl seed k beside SB3 seed k,
-so both see the same contention): fine for learning curves, not for a speed claim.
+BLAS threads (nprl) and torch threads (SB3), 1 by default. ``--jobs 2`` runs two
+processes at a time (nprl seed k beside SB3 seed k, so both see the same contention):
+fine for learning curves, not for a speed claim.
 ``--save FILE.json`` keeps every evaluation; ``--plot FILE.png`` draws the curves
 (mean and min..max band over seeds), from this run or from ``--load`` of earlier ones.
 

@@ -36,7 +36,7 @@ class DQNConfig:
     init: str = "xavier_uniform"  # Dense weight initialiser name from nprl.nn (nprl default)
     dueling: bool = False  # dueling head Q = V + A - mean(A) (Wang et al. 2016); off as in DQN
     dtype: str = "float32"  # network and buffer float dtype (nprl default: float32 is fast)
-    blas_threads: int = 1  # BLAS threads while training; 0 = leave as is (1: safest on a busy machine)
+    blas_threads: int = 1  # BLAS threads while training; 0 = leave as is (1: safe when busy)
 
     # -- optimisation ---------------------------------------------------------------------
     optimizer: str = "adam"  # adam, adamw, rmsprop or sgd from nprl.nn (CleanRL: Adam)
