@@ -129,9 +129,12 @@ def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str
     return summary
 
 
-def _eval_rank(row: dict[str, str]) -> tuple[float, float, int]:
-    """Training's order for "best": success rate, then mean return; ties go to the later."""
-    return (float(row.get("eval_success") or 0.0), float(row["eval_mean"]), int(row["step"]))
+def _eval_rank(row: dict[str, str]) -> list[float]:
+    """Training's order for "best" (ties go to the later row)."""
+    from nprl.rl.evaluate import evaluation_score
+
+    return [*evaluation_score(row.get("eval_success") or None, row["eval_mean"]),
+            int(row["step"])]
 
 
 def _evaluation_rows(target, stats: dict, args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -150,8 +153,8 @@ def _checkpoint_text(target) -> str:
     from nprl.rl.run_dir import read_state
 
     try:
-        step = read_state(target.checkpoint).get("step")
-        step = step if step is not None else read_state(target.checkpoint)["loop"]["step"]
+        saved = read_state(target.checkpoint)  # best: {"step", ...}; others: {"loop": ...}
+        step = saved["step"] if "step" in saved else saved["loop"]["step"]
     except (ValueError, KeyError, TypeError):
         return f"{target.checkpoint.name} checkpoint"
     return f"{target.checkpoint.name} checkpoint (step {int(step):,})"

@@ -35,17 +35,6 @@ class Target:
         return f"{self.run.path} ({self.checkpoint.name} checkpoint)"
 
 
-def check_run_dir(path: str | Path) -> Path:
-    """``path`` as a Path if it looks like a run directory, else a one-line UserError."""
-    from nprl.rl.run_dir import RunDir
-
-    try:
-        RunDir(path).check()
-    except ValueError as error:
-        raise UserError(str(error)) from None
-    return Path(path)
-
-
 def open_target(target: str, checkpoint: str = "best") -> Target:
     """Load the agent of a run directory (its best checkpoint when ``checkpoint="best"``
     and the run kept one, else its newest) or of ``pretrained:NAME``."""
@@ -59,7 +48,11 @@ def open_target(target: str, checkpoint: str = "best") -> Target:
         except ValueError as error:
             raise UserError(str(error)) from None
         return Target(env_id, env_kwargs, agent)
-    run = RunDir(check_run_dir(target))
+    run = RunDir(target)
+    try:
+        run.check()  # missing, a file, no config.json: its own one-line message
+    except ValueError as error:
+        raise UserError(str(error)) from None
     try:
         env_id, config = run.read_config()
     except ValueError as error:

@@ -15,6 +15,12 @@ import gymnasium as gym
 import numpy as np
 
 
+def evaluation_score(success_rate: float | None, mean: float) -> list[float]:
+    """How evaluations rank for "best" (``checkpoints/best``): success rate first (0 for
+    envs that report none), then mean return; compare with ``>=`` so later ties win."""
+    return [float(success_rate or 0.0), float(mean)]
+
+
 def evaluate(
     agent,
     env: gym.Env,

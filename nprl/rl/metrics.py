@@ -88,6 +88,12 @@ def is_weight_norm(column: str) -> bool:
     return column.startswith(WEIGHT_NORM_PREFIX)
 
 
+def weight_norm_layers(columns) -> list[str]:
+    """The layers of the ``weight_norm/<layer>`` columns among ``columns``, in order."""
+    return [column.removeprefix(WEIGHT_NORM_PREFIX) for column in columns
+            if is_weight_norm(column)]
+
+
 def layer_names(net: Layer) -> list[str]:
     """The parametrised layers of ``net``, by parameter prefix (``["0", "2", "4"]``)."""
     names: list[str] = []

@@ -42,6 +42,7 @@ from nprl.rl.metrics import (
     TIMING_COLUMNS,  # noqa: F401 (re-exported: tests and tools import it from here)
     is_weight_norm,
     metric_columns,
+    weight_norm_layers,
 )
 from nprl.rl.storage import read_json, write_json
 
@@ -143,10 +144,8 @@ class RunDir:
         The file is rewritten with today's full header (an older run gains the new,
         empty columns) and ``layers``' weight-norm columns (default: the file's own).
         """
-        header = self.metric_header()
         if layers is None:
-            layers = [column.removeprefix("weight_norm/") for column in header
-                      if is_weight_norm(column)]
+            layers = weight_norm_layers(self.metric_header())
         rows = [row for row in self.read_metrics() if int(row["step"]) <= step]
         temporary = self.metrics_path.with_suffix(".csv.tmp")
         with open(temporary, "w", newline="") as file:

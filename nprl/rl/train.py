@@ -40,7 +40,7 @@ import numpy as np
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
-from nprl.rl.evaluate import evaluate
+from nprl.rl.evaluate import evaluate, evaluation_score
 from nprl.rl.metrics import layer_names, weight_norms
 from nprl.rl.rng import generator_from_state, generator_state
 from nprl.rl.run_dir import RunDir, checkpoint_name, read_state, write_state
@@ -298,7 +298,7 @@ def run_loop(
                                  eval_min=last_eval["min"], eval_max=last_eval["max"],
                                  eval_success=rate if rate is not None else "")
                 # Success rate first (where the env reports it), then the mean return.
-                score = [rate if rate is not None else 0.0, last_eval["mean"]]
+                score = evaluation_score(rate, last_eval["mean"])
                 if run is not None and config.save_best and (
                         state.best_eval is None or score >= state.best_eval):
                     state.best_eval = score

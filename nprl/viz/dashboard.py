@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from nprl.rl.metrics import WEIGHT_NORM_PREFIX, is_weight_norm
+from nprl.rl.metrics import WEIGHT_NORM_PREFIX, weight_norm_layers
 from nprl.viz import require, save_figure
 from nprl.viz.learning_curve import group_runs, moving_average, read_rows, series, spread
 
@@ -133,10 +133,7 @@ def _layers(tables: dict[str, list[list[dict[str, str]]]]) -> list[str]:
     layers: list[str] = []
     for rows_of_runs in tables.values():
         for rows in rows_of_runs:
-            for column in rows[0]:
-                layer = column[len(WEIGHT_NORM_PREFIX):]
-                if is_weight_norm(column) and layer not in layers:
-                    layers.append(layer)
+            layers += [layer for layer in weight_norm_layers(rows[0]) if layer not in layers]
     return layers
 
 
