@@ -97,7 +97,6 @@ class LanderEnv(gym.Env):
         self.metadata = {**self.metadata, "render_fps": self.config.fps}
         self.scene: LanderScene | None = None
         self._renderer = None
-        self.hud_lines: list[str] = []  # extra HUD text set by callers (e.g. Q-values)
         # Episode bookkeeping, also read by the renderer's HUD.
         self.steps = 0
         self.episode_return = 0.0

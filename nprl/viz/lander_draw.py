@@ -65,7 +65,6 @@ class LanderRenderer:
             f"stage {env.curriculum.stage}",
             f"speed {math.hypot(vx, vy):4.2f} m/s   tilt {math.degrees(scene.lander.angle):5.1f} deg"
             f"   feet {'L' if env.feet[0] else '-'}{'R' if env.feet[1] else '-'}",
-            *env.hud_lines,
         ])
         if self.mode == "human":
             pygame.event.pump()
