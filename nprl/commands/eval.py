@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 
+from nprl.commands.arguments import positive_int, probability, seed
 from nprl.errors import UserError
 
 
@@ -33,13 +34,15 @@ def register(subparsers) -> None:
                         help="run directory made by nprl train, or pretrained:NAME")
     parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
                         help="which checkpoint of a run (default best, when the run kept one)")
-    parser.add_argument("--episodes", type=int, default=20, help="episodes (default 20)")
-    parser.add_argument("--epsilon", type=float, default=0.0,
+    parser.add_argument("--episodes", type=positive_int, default=20,
+                        help="episodes (default 20)")
+    parser.add_argument("--epsilon", type=probability, default=0.0,
                         help="probability of a random action (default 0: greedy)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the episodes (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the episodes (default 0)")
     parser.add_argument("--render", action="store_true",
                         help="show the episodes in a window, with Q-value bars")
-    parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.mp4/.gif)")
+    parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.gif, "
+                        ".mp4, ...), frame by frame, at the environment's frame rate")
     parser.set_defaults(func=run)
 
 
@@ -47,21 +50,25 @@ def run(args: argparse.Namespace) -> int:
     from nprl.commands.run_target import make_target_env, open_target
     from nprl.rl.evaluate import evaluate
 
-    if args.episodes < 1:
-        raise UserError(f"--episodes must be at least 1, got {args.episodes}")
-    if not 0.0 <= args.epsilon <= 1.0:
-        raise UserError(f"--epsilon must lie in [0, 1], got {args.epsilon}")
+    if args.video:
+        from nprl.output_paths import check_output_file
+        from nprl.viz.video import VIDEO_SUFFIXES
+
+        check_output_file(args.video, "--video", VIDEO_SUFFIXES)  # before the episodes
     target = open_target(args.run_dir, args.checkpoint)
     watching = args.render or args.video
     env = make_target_env(target, render_mode="rgb_array" if watching else None)
     try:
         if watching:
-            stats, frames = _watch(args, target.env_id, target.agent, env)
+            stats, video = _watch(args, target.env_id, target.agent, env)
         else:
-            stats, frames = evaluate(target.agent, env, args.episodes, epsilon=args.epsilon,
-                                     seed=args.seed), []
+            stats, video = evaluate(target.agent, env, args.episodes, epsilon=args.epsilon,
+                                    seed=args.seed), None
     finally:
         env.close()
+    if video is not None:
+        stopped = " (the window was closed)" if stats is None else ""
+        print(f"video: {args.video} ({video.frames_written} frames){stopped}")
     if stats is None:
         print("window closed: evaluation stopped")
         return 0
@@ -70,43 +77,44 @@ def run(args: argparse.Namespace) -> int:
           f"max {stats['max']:.2f})")
     if stats["success_rate"] is not None:
         print(f"success rate: {stats['success_rate']:.0%}")
-    if args.video:
-        from nprl.viz.video import save_video
-
-        try:
-            save_video(args.video, frames, env.metadata.get("render_fps") or 30)
-        except ValueError as error:
-            raise UserError(str(error)) from None
-        print(f"video: {args.video} ({len(frames)} frames)")
     return 0
 
 
 def _watch(args: argparse.Namespace, env_id: str, agent, env):
-    """Evaluate with Q-value bars: in a window (``--render``) and/or into frames
-    (``--video``). Returns ``(stats, frames)``; ``stats`` is None when the window was closed."""
+    """Evaluate with Q-value bars: in a window (``--render``) and/or streamed into a video
+    file (``--video``, one frame at a time, so memory stays flat). Returns ``(stats,
+    writer)``: ``stats`` is None when the window was closed, ``writer`` the finished
+    :class:`~nprl.viz.video.VideoWriter` or None."""
+    from contextlib import nullcontext
+
     from nprl.viz import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
     from nprl.viz.q_overlay import draw_q_bars, watch_episodes
     from nprl.viz.qmap import ACTIONS
+    from nprl.viz.video import VideoWriter
 
     require("pygame")
-    if args.video:
-        require("imageio")  # fail before the episodes, not after
     names = ACTIONS.get(env_id)
-    frames = []
     fps = env.metadata.get("render_fps") or 30
-    with FrameWindow(f"nprl eval: {env_id}", fps) as window:
-        def on_frame(frame, q, action) -> None:
-            if args.video:
-                frames.append(frame if q is None else draw_q_bars(frame, q, action, names))
-            if args.render:
-                window.show(frame, q, action, names)
+    try:
+        video = VideoWriter(args.video, fps) if args.video else None
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    try:
+        with video or nullcontext(), FrameWindow(f"nprl eval: {env_id}", fps) as window:
+            def on_frame(frame, q, action) -> None:
+                if video is not None:
+                    video.append(frame if q is None else draw_q_bars(frame, q, action, names))
+                if args.render:
+                    window.show(frame, q, action, names)
 
-        try:
-            stats = watch_episodes(agent, env, args.episodes, on_frame, epsilon=args.epsilon,
-                                   seed=args.seed)
-        except WindowClosed:
-            return None, frames
-        except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
-            raise UserError(f"cannot render {env_id}: {error}") from None
-    return stats, frames
+            try:
+                stats = watch_episodes(agent, env, args.episodes, on_frame,
+                                       epsilon=args.epsilon, seed=args.seed)
+            except WindowClosed:
+                stats = None
+    except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
+        raise UserError(f"cannot render {env_id}: {error}") from None
+    except ValueError as error:  # the video file could not be written
+        raise UserError(str(error)) from None
+    return stats, video

@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from nprl.viz import physics_demo
 
     if args.gif:
+        from nprl.output_paths import check_output_file
+
+        check_output_file(args.gif, "--gif", (".gif",))
         frames = physics_demo.save_gif(args.scene, args.gif, args.seconds or 6.0)
         print(f"wrote {args.gif} ({frames} frames)")
     else:

@@ -12,7 +12,7 @@ from types import ModuleType
 
 from nprl.errors import UserError
 
-_EXTRA_FOR = {"pygame": "render", "matplotlib": "viz", "imageio": "viz"}
+_EXTRA_FOR = {"pygame": "render", "matplotlib": "viz", "imageio": "viz", "PIL": "viz"}
 
 
 def save_figure(figure, out, title: str | None = None, dpi: int = 110):

@@ -8,6 +8,9 @@ or in CI.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+
+import numpy as np
 
 from nprl.errors import UserError
 from nprl.physics.scenes import SCENES, Scene
@@ -31,48 +34,49 @@ def _advance(scene: Scene) -> None:
     scene.world.step()
 
 
-def render_frames(name: str, seconds: float, every: int = 2, size: tuple[int, int] = SIZE) -> list:
-    """Run scene ``name`` for ``seconds`` of simulated time, headless; return RGB frames.
-
-    Returns
-    -------
-    list of ndarray of shape (height, width, 3), uint8
-        One frame every ``every`` physics steps (the first frame is the initial state).
-    """
+def iter_frames(name: str, seconds: float, every: int = 2,
+                size: tuple[int, int] = SIZE) -> Iterator[np.ndarray]:
+    """Run scene ``name`` for ``seconds`` of simulated time, headless, yielding one RGB
+    frame (height, width, 3) uint8 every ``every`` physics steps (the first frame is the
+    initial state)."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame = require("pygame")
-    numpy = require("numpy")
     pygame.display.init()
     pygame.font.init()
     scene = _make_scene(name)
     camera = Camera(scene.view, size)
     surface = pygame.Surface(size)
     steps = max(1, round(seconds / scene.world.dt))
-    frames = []
     for k in range(steps + 1):
         if k % every == 0:
             draw_world(surface, scene.world, camera)
             status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
             draw_caption(surface, [f"{scene.name}: {scene.description}", status])
             # surfarray is (width, height, 3); images are (height, width, 3).
-            frames.append(
-                numpy.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
-            )
+            yield np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
         if k < steps:
             _advance(scene)
-    return frames
 
 
-def save_gif(name: str, path: str, seconds: float = 6.0) -> int:
-    """Render scene ``name`` headless and write an animated GIF; returns the frame count."""
-    imageio = require("imageio.v3")
-    frames = render_frames(name, seconds, every=2)
-    scene_dt = SCENES[name]().world.dt
+def render_frames(name: str, seconds: float, every: int = 2,
+                  size: tuple[int, int] = SIZE) -> list[np.ndarray]:
+    """:func:`iter_frames` as a list (for tests and short clips)."""
+    return list(iter_frames(name, seconds, every, size))
+
+
+def save_gif(name: str, path: str, seconds: float = 6.0, every: int = 2) -> int:
+    """Render scene ``name`` headless into an animated GIF that plays in real time, one
+    frame at a time (memory stays flat); returns the number of frames written."""
+    from nprl.viz.video import VideoWriter
+
+    fps = 1.0 / (every * _make_scene(name).world.dt)
     try:
-        imageio.imwrite(path, frames, duration=round(2 * scene_dt * 1000), loop=0)
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
-    return len(frames)
+        with VideoWriter(path, fps) as writer:
+            for frame in iter_frames(name, seconds, every):
+                writer.append(frame)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    return writer.frames_written
 
 
 def run_window(name: str, seconds: float | None = None) -> None:
