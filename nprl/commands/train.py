@@ -16,6 +16,7 @@ import argparse
 import sys
 import time
 
+from nprl.commands.arguments import positive_int, seed
 from nprl.errors import UserError
 
 
@@ -28,9 +29,9 @@ def register(subparsers) -> None:
                         "preset's environment, else CartPole-v1)")
     parser.add_argument("--preset", help="hyperparameter preset from nprl/presets "
                         "(default: the one named after --env, if any)")
-    parser.add_argument("--steps", type=int, help="environment steps to train for")
-    parser.add_argument("--seed", type=int, help="seed of the environment, networks and "
-                        "exploration (default 1)")
+    parser.add_argument("--steps", type=positive_int, help="environment steps to train for")
+    parser.add_argument("--seed", type=seed, help="seed of the environment, networks and "
+                        "exploration, a whole number >= 0 (default 1)")
     parser.add_argument("--out", help="run directory to create (default runs/ENV-sSEED-TIME)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         metavar="KEY=VALUE", help="override one DQNConfig field (repeatable)")
@@ -40,6 +41,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nprl.output_paths import check_output_dir
     from nprl.rl.presets import preset_names, resolve_config
     from nprl.rl.train import train
 
@@ -56,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     out = args.out or f"runs/{env_id.replace('/', '_')}-s{config.seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    check_output_dir(out, "--out")  # a file, a read-only place: one line, before training
     print(f"training DQN on {env_id} for {config.total_steps} steps (seed {config.seed}) "
           f"-> {out}", file=sys.stderr)
     try:

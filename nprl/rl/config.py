@@ -11,8 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+from nprl.nn.checks import real_number, whole_number
+from nprl.nn.init import INITIALIZERS
+from nprl.rl.schedules import EPSILON_SCHEDULES
 
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 LOSSES = ("huber", "mse")
@@ -99,44 +106,13 @@ class DQNConfig:
     # -- checks and conversions -----------------------------------------------------------
 
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the first field whose value cannot work."""
-        positive = ("total_steps", "batch_size", "buffer_size", "train_freq", "gradient_steps",
-                    "n_step", "target_update_interval", "log_interval", "eval_episodes",
-                    "success_buffer_size", "success_batch_size")
-        for name in positive:
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("learning_starts", "eval_interval", "checkpoint_interval", "blas_threads"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        if not 0.0 <= self.gamma <= 1.0:
-            raise ValueError(f"gamma must lie in [0, 1], got {self.gamma}")
-        if not 0.0 < self.tau <= 1.0:
-            raise ValueError(f"tau must lie in (0, 1], got {self.tau}")
-        if self.learning_rate <= 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
-        choices = {"optimizer": OPTIMIZERS, "loss": LOSSES, "activation": ACTIVATIONS,
-                   "epsilon_schedule": ("linear", "exponential", "multiplicative"),
-                   "dtype": ("float32", "float64")}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
-                raise ValueError(
-                    f"{name} must be one of {', '.join(allowed)}; got {getattr(self, name)!r}"
-                )
-        if not self.hidden_sizes or any(int(h) < 1 for h in self.hidden_sizes):
-            raise ValueError(f"hidden_sizes must list positive widths, got {self.hidden_sizes}")
-        if self.max_grad_norm is not None and self.max_grad_norm <= 0:
-            raise ValueError(f"max_grad_norm must be > 0 or None, got {self.max_grad_norm}")
-        for name in ("epsilon_start", "epsilon_end", "exploration_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must lie in [0, 1], got {getattr(self, name)}")
-        if self.buffer_prune_to is not None and (
-                self.prioritized or not 1 <= self.buffer_prune_to < self.buffer_size):
-            raise ValueError("buffer_prune_to must lie in 1..buffer_size-1 and needs uniform "
-                             f"replay (prioritized=false); got {self.buffer_prune_to!r}")
-        if not 0.0 <= self.per_beta_start <= 1.0:
-            raise ValueError(f"per_beta_start must lie in [0, 1], got {self.per_beta_start}")
+        """Check every field by its rule in :data:`FIELD_RULES`, then the rules that tie
+        fields together; store the normalised values (``4.0`` -> ``4``, a tuple of widths
+        -> a list). Raises ``ValueError`` naming the first field whose value cannot work."""
+        for name, rule in FIELD_RULES.items():
+            setattr(self, name, rule(getattr(self, name), name))
+        for check in CROSS_FIELD_RULES:
+            check(self)
 
     def to_dict(self) -> dict[str, Any]:
         """Every field as a JSON-able dict (what ``config.json`` stores)."""
@@ -151,7 +127,7 @@ class DQNConfig:
                 f"unknown DQNConfig key(s): {', '.join(unknown)}; "
                 f"known keys: {', '.join(field_names())}"
             )
-        return cls(**{key: _coerce(key, value) for key, value in values.items()})
+        return cls(**values)
 
     def replace(self, **changes: Any) -> DQNConfig:
         """A copy with some fields changed (unknown names raise ``ValueError``)."""
@@ -196,41 +172,131 @@ def _parse_value(text: str) -> Any:
         return text
 
 
-_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(DQNConfig)}
+# -- the rules: one per field, checked in this order ----------------------------------
+# A rule takes (value, field name) and returns the value to store, or raises ValueError
+# with one line naming the field. A new field gets its rule here (a test checks that
+# every field has one).
 
 
-def _coerce(key: str, value: Any) -> Any:
-    """Convert a JSON/TOML value to the field's type, or raise ValueError naming the key."""
-    kind = str(_FIELD_TYPES[key])
-    if value is None:
-        if "None" in kind:
-            return None
-        raise ValueError(f"{key} cannot be None")
+def _whole(minimum: int = 1) -> Callable[[Any, str], int]:
+    return lambda value, name: whole_number(value, name, minimum)
+
+
+def _real(**bounds: float) -> Callable[[Any, str], float]:
+    return lambda value, name: real_number(value, name, **bounds)
+
+
+def _optional(rule: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
+    return lambda value, name: None if value is None else rule(value, name)
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[Any, str], str]:
+    def check(value: Any, name: str) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+        return value
+    return check
+
+
+def _flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be true or false, got {value!r}")
+    return bool(value)
+
+
+def _widths(value: Any, name: str) -> list[int]:
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"{name} must be a list of layer widths such as [128, 128], "
+                         f"got {value!r}")
+    return [whole_number(width, f"{name} entry", 1) for width in value]
+
+
+def _env_kwargs(value: Any, name: str) -> dict[str, Any]:
+    """Keywords for ``gym.make``: a JSON-able dict with string keys. ``render_mode`` is
+    the command's to choose (``nprl eval --render`` / ``--video``), never the config's."""
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise ValueError(f"{name} must be a table of name = value settings, got {value!r}")
+    if "render_mode" in value:
+        raise ValueError(f"{name} cannot set render_mode (nprl eval --render or --video "
+                         "chooses it); remove it")
     try:
-        if kind.startswith("list"):
-            if not isinstance(value, (list, tuple)):
-                raise TypeError
-            return [int(v) for v in value]
-        if kind.startswith("dict"):
-            if not isinstance(value, dict):
-                raise TypeError
-            return dict(value)
-        if kind.startswith("bool"):
-            if not isinstance(value, bool):
-                raise TypeError
-            return value
-        if kind.startswith("int"):
-            if isinstance(value, bool) or float(value) != int(float(value)):
-                raise TypeError
-            return int(float(value))
-        if kind.startswith("float"):
-            if isinstance(value, bool):
-                raise TypeError
-            return float(value)
-        if kind.startswith("str"):
-            if not isinstance(value, str):
-                raise TypeError
-            return value
+        json.dumps(value, allow_nan=False)
     except (TypeError, ValueError):
-        raise ValueError(f"{key} expects {kind}, got {value!r}") from None
-    return value
+        raise ValueError(f"{name} must hold only JSON values (numbers, text, true/false, "
+                         f"lists, tables), got {value!r}") from None
+    return dict(value)
+
+
+_PROBABILITY = _real(minimum=0.0, maximum=1.0)
+
+FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
+    "total_steps": _whole(1),
+    "seed": _whole(0),  # NumPy's SeedSequence and Gymnasium take whole numbers >= 0
+    "hidden_sizes": _widths,
+    "activation": _choice(ACTIVATIONS),
+    "init": _choice(tuple(INITIALIZERS)),
+    "dueling": _flag,
+    "dtype": _choice(("float32", "float64")),
+    "blas_threads": _whole(0),
+    "optimizer": _choice(OPTIMIZERS),
+    "learning_rate": _real(above=0.0),
+    "adam_eps": _real(above=0.0),
+    "loss": _choice(LOSSES),
+    "huber_delta": _real(above=0.0),
+    "max_grad_norm": _optional(_real(above=0.0)),
+    "batch_size": _whole(1),
+    "gamma": _PROBABILITY,
+    "buffer_size": _whole(1),
+    "buffer_prune_to": _optional(_whole(1)),
+    "learning_starts": _whole(0),
+    "train_freq": _whole(1),
+    "gradient_steps": _whole(1),
+    "n_step": _whole(1),
+    "prioritized": _flag,
+    "per_alpha": _real(minimum=0.0),
+    "per_beta_start": _PROBABILITY,
+    "per_eps": _real(above=0.0),
+    "save_buffer": _flag,
+    "success_buffer": _flag,
+    "success_buffer_size": _whole(1),
+    "success_batch_size": _whole(1),
+    "success_threshold": _optional(_real()),
+    "double_q": _flag,
+    "target_update_interval": _whole(1),
+    "tau": _real(maximum=1.0, above=0.0),
+    "epsilon_schedule": _choice(EPSILON_SCHEDULES),
+    "epsilon_start": _PROBABILITY,
+    "epsilon_end": _PROBABILITY,
+    "exploration_fraction": _PROBABILITY,
+    "epsilon_decay_rate": _real(minimum=0.0),
+    "epsilon_decay_factor": _real(maximum=1.0, above=0.0),
+    "log_interval": _whole(1),
+    "eval_interval": _whole(0),
+    "eval_episodes": _whole(1),
+    "checkpoint_interval": _whole(0),
+    "q_bound_factor": _real(minimum=0.0),  # 0 turns the guard off; below 0 is a mistake
+    "save_best": _flag,
+    "tensorboard": _flag,
+    "env_kwargs": _env_kwargs,
+    "eval_env_kwargs": _env_kwargs,
+}
+
+
+def _prune_needs_uniform_replay(config: DQNConfig) -> None:
+    prune = config.buffer_prune_to
+    if prune is not None and (config.prioritized or not prune < config.buffer_size):
+        raise ValueError("buffer_prune_to must lie in 1..buffer_size-1 and needs uniform "
+                         f"replay (prioritized=false); got {prune!r}")
+
+
+def _success_batch_fits(config: DQNConfig) -> None:
+    if config.success_batch_size > config.success_buffer_size:
+        raise ValueError(f"success_batch_size ({config.success_batch_size}) must not exceed "
+                         f"success_buffer_size ({config.success_buffer_size}): such a batch "
+                         "could never be drawn")
+
+
+CROSS_FIELD_RULES: list[Callable[[DQNConfig], None]] = [
+    _prune_needs_uniform_replay,
+    _success_batch_fits,
+]
