@@ -17,6 +17,7 @@ import importlib
 import sys
 
 from nprl import __version__
+from nprl.commands.arguments import OneLineParser
 from nprl.errors import UserError
 
 # Sub-command modules, in the order ``nprl --help`` lists them.
@@ -34,7 +35,7 @@ COMMANDS: list[str] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="nprl",
         description="Deep reinforcement learning from first principles (NumPy only).",
     )
@@ -47,11 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "func"):
-        parser.print_help()
-        return 2
     try:
+        args = parser.parse_args(argv)
+        if not hasattr(args, "func"):
+            parser.print_help()
+            return 2
         result = args.func(args)
     except UserError as error:
         print(f"nprl: error: {error}", file=sys.stderr)

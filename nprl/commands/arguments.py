@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import NoReturn
 
 
 def _integer(text: str) -> int:
@@ -69,3 +70,15 @@ def probability(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got {text}")
     return value
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's parser whose mistakes are one line: ``error()`` raises
+    :class:`~nprl.errors.UserError` (printed by ``nprl.cli.main`` as ``nprl: error: ...``,
+    exit status 2) instead of printing the usage and calling ``sys.exit``. Sub-parsers
+    made with ``add_subparsers`` are of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        from nprl.errors import UserError
+
+        raise UserError(f"{message} (see '{self.prog} --help')")
