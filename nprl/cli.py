@@ -15,10 +15,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from nprl import __version__
 from nprl.commands.arguments import OneLineParser
-from nprl.errors import UserError
+from nprl.errors import Note, UserError
 
 # Sub-command modules, in the order ``nprl --help`` lists them.
 COMMANDS: list[str] = [
@@ -46,7 +47,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_note(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a :class:`~nprl.errors.Note` as one line; other warnings as Python would."""
+    if issubclass(category, Note):
+        print(f"nprl: note: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    with warnings.catch_warnings():  # notes as one line, for this command only
+        warnings.simplefilter("always", Note)
+        warnings.showwarning = _show_note
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -8,3 +8,10 @@ on stderr (no traceback), then exits with status 2.  Library code raises it (or 
 
 class UserError(Exception):
     """A mistake in the user's input: a bad argument, a missing file, a wrong run directory."""
+
+
+class Note(UserWarning):
+    """A one-line remark the user should see, not an error: a damaged checkpoint skipped
+    for an older intact one, a torn last row dropped, a folder from an older nprl read
+    without checksums. Library code issues it with ``warnings.warn(text, Note)``; the
+    ``nprl`` command prints it as ``nprl: note: <text>``."""
