@@ -8,23 +8,24 @@ Layout of a saved directory::
       0.weight.npy         one file per parameter or buffer, named by its dotted state name
       0.bias.npy
       1.running_mean.npy
+      MANIFEST.json        SHA-256 and size of every file above, written last
 
-``save`` writes everything into a temporary sibling directory and renames it into
-place, so a crash never leaves a half-written model.  ``load`` reads arrays with
-``allow_pickle=False`` and checks every file against the config; any problem raises a
-``ValueError`` whose message names the offending file.
+``save`` writes everything into a temporary sibling directory, fsyncs it and swaps it
+into place (:func:`nprl.fileio.write_folder`), so a crash never leaves a half-written
+model, nor an instant without one.  ``load`` checks the manifest, reads arrays without
+pickle (:func:`nprl.fileio.read_npy`) and checks every file against the config; any
+problem raises a ``ValueError`` whose message names the offending file. A model saved
+before manifests existed loads with a note that it could not be verified.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from nprl.fileio import read_npy, verify_manifest, write_folder, write_npy
 from nprl.nn.layer import Layer, layer_from_config
 
 FORMAT = "nprl.nn"
@@ -56,24 +57,15 @@ def save(net: Layer, directory) -> Path:
             for name, array in state.items()
         },
     }
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+
+    def write(folder: Path) -> None:
+        folder.mkdir()
         for name, array in state.items():
-            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
-        with open(tmp / "config.json", "w") as f:
+            write_npy(folder / f"{name}.npy", array)
+        with open(folder / "config.json", "w") as f:
             json.dump(config, f, indent=2)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            directory.rename(old)
-            tmp.rename(directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return directory
+
+    return write_folder(directory, write)
 
 
 def _read_config(path: Path) -> dict:
@@ -82,7 +74,7 @@ def _read_config(path: Path) -> dict:
     try:
         with open(path) as f:
             config = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"{path}: not a readable JSON file ({error})") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{path}: not an nprl.nn model config (no 'format': '{FORMAT}')")
@@ -94,18 +86,7 @@ def _read_config(path: Path) -> dict:
 
 
 def _read_array(path: Path, expected_shape, expected_dtype) -> np.ndarray:
-    if not path.is_file():
-        raise ValueError(f"{path}: missing file")
-    try:
-        array = np.load(path, allow_pickle=False)
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise ValueError(f"{path}: holds an object array, which nprl never loads") from None
-        raise ValueError(f"{path}: not a valid .npy file ({error})") from None
-    except (OSError, EOFError) as error:
-        raise ValueError(f"{path}: not a valid .npy file ({error})") from None
-    if not isinstance(array, np.ndarray):
-        raise ValueError(f"{path}: not a single .npy array")
+    array = read_npy(path)
     if array.dtype.kind != "f":
         raise ValueError(f"{path}: dtype {array.dtype} is not floating point")
     if array.shape != tuple(expected_shape):
@@ -129,12 +110,15 @@ def load(directory) -> Layer:
     directory = Path(directory)
     if not directory.is_dir():
         raise ValueError(f"{directory}: no such model directory")
+    verify_manifest(directory)
     config_path = directory / "config.json"
     config = _read_config(config_path)
     try:
         net = layer_from_config(config["model"])
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise ValueError(f"{config_path}: {error}") from None
+    except MemoryError:  # layer sizes far beyond what the saved arrays could hold
+        raise ValueError(f"{config_path}: its layers are too large to build") from None
     expected = {name: p.data for name, p in net.named_parameters()}
     expected.update(dict(net.named_buffers()))
     listed = config["arrays"]
