@@ -29,6 +29,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.fileio import verify_manifest, write_folder
 from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.losses import HuberLoss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
@@ -125,18 +126,11 @@ class DQNAgent:
         self._params = self.q_net.parameters()  # fixed list, reused by every update
         self.loss = HuberLoss(config.huber_delta) if config.loss == "huber" else MSELoss()
         self.rng = np.random.default_rng(explore_seed)
-        if config.prioritized:
-            self.buffer: ReplayBuffer = PrioritizedReplayBuffer(
-                config.buffer_size, self.obs_shape, alpha=config.per_alpha,
-                obs_dtype=self.dtype, seed=buffer_seed, eps=config.per_eps)
-        else:
-            self.buffer = ReplayBuffer(config.buffer_size, self.obs_shape, obs_dtype=self.dtype,
-                                       seed=buffer_seed, prune_to=config.buffer_prune_to)
-        self.success = (
-            SuccessBuffer(config.success_buffer_size, self.obs_shape, obs_dtype=self.dtype,
-                          seed=success_seed)
-            if config.success_buffer else None
-        )
+        # Replay memory is built on first use (see the ``buffer`` property): acting and
+        # evaluating never allocate it, whatever buffer_size a loaded config names.
+        self._buffer_seeds = (buffer_seed, success_seed)
+        self._buffer: ReplayBuffer | None = None
+        self._success: SuccessBuffer | None = None
         self.nstep = NStepAccumulator(config.n_step, config.gamma)
         self.updates = 0
         self._batch_rows = np.arange(config.batch_size)
@@ -144,7 +138,33 @@ class DQNAgent:
 
     def __repr__(self) -> str:
         return (f"DQNAgent(obs_shape={self.obs_shape}, n_actions={self.n_actions}, "
-                f"updates={self.updates}, buffer={self.buffer!r})")
+                f"updates={self.updates}, buffer={self._buffer!r})")
+
+    # -- replay memory, built on first use ------------------------------------------------
+
+    @property
+    def buffer(self) -> ReplayBuffer:
+        """The replay buffer (uniform or prioritized), allocated the first time it is used."""
+        if self._buffer is None:
+            config, seed = self.config, self._buffer_seeds[0]
+            if config.prioritized:
+                self._buffer = PrioritizedReplayBuffer(
+                    config.buffer_size, self.obs_shape, alpha=config.per_alpha,
+                    obs_dtype=self.dtype, seed=seed, eps=config.per_eps)
+            else:
+                self._buffer = ReplayBuffer(config.buffer_size, self.obs_shape,
+                                            obs_dtype=self.dtype, seed=seed,
+                                            prune_to=config.buffer_prune_to)
+        return self._buffer
+
+    @property
+    def success(self) -> SuccessBuffer | None:
+        """The successful-episode tier (None unless ``config.success_buffer``), allocated
+        the first time it is used."""
+        if self._success is None and self.config.success_buffer:
+            self._success = SuccessBuffer(self.config.success_buffer_size, self.obs_shape,
+                                          obs_dtype=self.dtype, seed=self._buffer_seeds[1])
+        return self._success
 
     # -- acting ---------------------------------------------------------------------------
 
@@ -261,10 +281,13 @@ class DQNAgent:
     def save(self, directory: str | Path, include_buffer: bool = False) -> None:
         """Write the agent to ``directory``: ``agent.json``, the networks (``q_net/`` and
         ``target_net/``, in ``nprl.nn.save``'s format), optimizer state and (optionally)
-        the replay buffers, all as JSON and ``.npy`` files."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        write_json(directory / "agent.json", {
+        the replay buffers, all as JSON and ``.npy`` files.
+
+        The folder is written atomically and sealed with a checksum manifest
+        (:func:`nprl.fileio.write_folder`); so are the networks and each buffer inside it,
+        so that loading checks only what it reads.
+        """
+        meta = {
             "format": AGENT_FORMAT,
             "config": self.config.to_dict(),
             "obs_shape": list(self.obs_shape),
@@ -273,62 +296,77 @@ class DQNAgent:
             "rng": generator_state(self.rng),
             "optimizer_step": self.optimizer.step_count,
             "include_buffer": include_buffer,
-        })
-        save_network(self.q_net, directory / "q_net")  # nprl.nn.load() reads these too
-        save_network(self.target_net, directory / "target_net")
-        save_arrays(directory / "optimizer", self.optimizer.state_dict())
-        save_arrays(directory / "optimizer_exact", _exact_optimizer_state(self.optimizer))
-        if include_buffer:
-            arrays, meta = self.buffer.state_dict()
-            save_arrays(directory / "buffer", arrays)
-            write_json(directory / "buffer" / "buffer.json", meta)
-            if self.success is not None:
-                arrays, meta = self.success.state_dict()
-                save_arrays(directory / "success", arrays)
-                write_json(directory / "success" / "buffer.json", meta)
+        }
+
+        def write(folder: Path) -> None:
+            folder.mkdir()
+            write_json(folder / "agent.json", meta)
+            save_network(self.q_net, folder / "q_net")  # nprl.nn.load() reads these too
+            save_network(self.target_net, folder / "target_net")
+            save_arrays(folder / "optimizer", self.optimizer.state_dict())
+            save_arrays(folder / "optimizer_exact", _exact_optimizer_state(self.optimizer))
+            if include_buffer:
+                _save_buffer(folder / "buffer", self.buffer)
+                if self.success is not None:
+                    _save_buffer(folder / "success", self.success)
+
+        write_folder(directory, write)
 
     def save_policy(self, directory: str | Path) -> None:
         """Write only what acting needs: ``agent.json`` and the online network ``q_net/``
         (a few hundred kilobytes; how ``nprl/pretrained/`` ships agents). :meth:`load`
         reads it back as an agent that acts greedily but has no training state."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        write_json(directory / "agent.json", {
-            "format": AGENT_FORMAT, "config": self.config.to_dict(),
-            "obs_shape": list(self.obs_shape), "n_actions": self.n_actions,
-            "updates": self.updates, "policy_only": True,
-        })
-        save_network(self.q_net, directory / "q_net")
+        meta = {"format": AGENT_FORMAT, "config": self.config.to_dict(),
+                "obs_shape": list(self.obs_shape), "n_actions": self.n_actions,
+                "updates": self.updates, "policy_only": True}
+
+        def write(folder: Path) -> None:
+            folder.mkdir()
+            write_json(folder / "agent.json", meta)
+            save_network(self.q_net, folder / "q_net")
+
+        write_folder(directory, write)
 
     @classmethod
-    def load(cls, directory: str | Path) -> DQNAgent:
+    def load(cls, directory: str | Path, training: bool = True) -> DQNAgent:
         """Rebuild an agent saved by :meth:`save` (buffers too when they were saved).
+
+        Parameters
+        ----------
+        directory : str or Path
+        training : bool
+            False reads only what acting needs (the online network): no target network,
+            optimizer or replay buffers are read or allocated (``nprl eval``).
 
         Raises
         ------
         ValueError
-            If a file is missing or does not match (the message names it).
+            If a file is missing, damaged (its checksum differs from the manifest's) or
+            does not match (the message names it).
         """
         directory = Path(directory)
+        if not (directory / "agent.json").is_file():
+            raise ValueError(f"missing file {directory / 'agent.json'}")
+        verify_manifest(directory)
         meta = read_json(directory / "agent.json")
         if not isinstance(meta, dict) or meta.get("format") != AGENT_FORMAT:
             raise ValueError(f"{directory / 'agent.json'} is not an nprl agent of format "
                              f"{AGENT_FORMAT}")
         try:
-            return cls._load(directory, meta)
+            return cls._load(directory, meta, training)
         except (KeyError, TypeError) as error:
             raise ValueError(f"{directory} is not a complete nprl agent: missing or bad "
                              f"entry {error}") from None
 
     @classmethod
-    def _load(cls, directory: Path, meta: dict[str, Any]) -> DQNAgent:
+    def _load(cls, directory: Path, meta: dict[str, Any], training: bool) -> DQNAgent:
         config = DQNConfig.from_dict(meta["config"])
         obs_space = gym.spaces.Box(-np.inf, np.inf, shape=tuple(meta["obs_shape"]),
                                    dtype=np.dtype(config.dtype))
         network = load_network(directory / "q_net")
         agent = cls(obs_space, gym.spaces.Discrete(meta["n_actions"]), config, q_network=network)
         agent.updates = int(meta["updates"])
-        if meta.get("policy_only"):  # saved by save_policy: acting only, fresh training state
+        if meta.get("policy_only") or not training:  # acting only, fresh training state
             return agent
         agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
@@ -336,17 +374,41 @@ class DQNAgent:
         agent.updates = int(meta["updates"])
         agent.rng = generator_from_state(meta["rng"])
         if meta.get("include_buffer"):
-            agent.buffer.load_state_dict(load_arrays(directory / "buffer"),
-                                         read_json(directory / "buffer" / "buffer.json"))
+            _load_buffer(directory / "buffer", agent.buffer)
             if agent.success is not None:
-                agent.success.load_state_dict(load_arrays(directory / "success"),
-                                              read_json(directory / "success" / "buffer.json"))
+                _load_buffer(directory / "success", agent.success)
         return agent
 
     def state_summary(self) -> dict[str, Any]:
         """Small JSON-able summary (for logs and ``nprl report``)."""
         return {"updates": self.updates, "buffer_size": len(self.buffer),
                 "success_size": len(self.success) if self.success is not None else 0}
+
+
+def _save_buffer(folder: Path, buffer: ReplayBuffer | SuccessBuffer) -> None:
+    """A replay buffer as its own sealed folder (arrays + ``buffer.json``), so that an
+    agent read for acting alone never reads (or hashes) its replay memory."""
+    arrays, meta = buffer.state_dict()
+
+    def write(temporary: Path) -> None:
+        save_arrays(temporary, arrays)
+        write_json(temporary / "buffer.json", meta)
+
+    write_folder(folder, write)
+
+
+def _load_buffer(folder: Path, buffer: ReplayBuffer | SuccessBuffer) -> None:
+    """Restore ``buffer`` from a folder written by :func:`_save_buffer` (checked first)."""
+    if not folder.is_dir():
+        raise ValueError(f"missing folder {folder}")
+    verify_manifest(folder)
+    meta = read_json(folder / "buffer.json")
+    if not isinstance(meta, dict):
+        raise ValueError(f"{folder / 'buffer.json'} is not an nprl replay buffer")
+    try:
+        buffer.load_state_dict(load_arrays(folder), meta)
+    except ValueError as error:
+        raise ValueError(f"{folder / 'buffer.json'}: {error}") from None
 
 
 # nprl.nn's optimizers keep some moments internally rescaled (Adam stores m / (1 - b1)),

@@ -115,6 +115,11 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         return arrays, meta
 
     def load_state_dict(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+        priorities = arrays.get("priorities")
+        if priorities is None or priorities.shape != (int(meta.get("size", -1)),) or not (
+                np.isfinite(priorities).all() and (priorities >= 0).all()):
+            raise ValueError("saved buffer's priorities are missing, of the wrong length, "
+                             "negative or not finite")
         super().load_state_dict(arrays, meta)
         self.tree = SumTree(self.capacity)
         self.tree.update(np.arange(self.size), arrays["priorities"])

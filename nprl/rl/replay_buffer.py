@@ -14,6 +14,7 @@ field with one fancy-index, so a batch costs a handful of NumPy calls.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,7 @@ class ReplayBuffer:
         self.obs_shape = tuple(int(d) for d in obs_shape)
         self.obs_dtype = np.dtype(obs_dtype)
         self.rng = np.random.default_rng(seed)
+        _check_memory(self.capacity, self.obs_shape, self.obs_dtype)
         self.obs = np.zeros((self.capacity, *self.obs_shape), dtype=self.obs_dtype)
         self.next_obs = np.zeros_like(self.obs)
         self.actions = np.zeros(self.capacity, dtype=np.int64)
@@ -205,19 +207,51 @@ class ReplayBuffer:
         return arrays, meta
 
     def load_state_dict(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned (capacity and shapes must match)."""
+        """Restore what :meth:`state_dict` returned (capacity and shapes must match).
+
+        ``meta`` and ``arrays`` come from files: every count is checked against this
+        buffer and against the arrays given (``size`` rows each, ``0 <= pos < capacity``,
+        ``pos == size`` until the ring is full) before anything is copied.
+        """
         if meta["capacity"] != self.capacity or tuple(meta["obs_shape"]) != self.obs_shape:
             raise ValueError(
                 f"saved buffer has capacity {meta['capacity']} and obs_shape "
                 f"{tuple(meta['obs_shape'])}, this one {self.capacity} and {self.obs_shape}"
             )
-        size = int(meta["size"])
+        size, pos = meta["size"], meta["pos"]
+        if type(size) is not int or not 0 <= size <= self.capacity:
+            raise ValueError(f"saved buffer size {size!r} is not an integer in "
+                             f"0..{self.capacity} (its capacity)")
+        if type(pos) is not int or not 0 <= pos < self.capacity or (
+                size < self.capacity and pos != size):
+            raise ValueError(f"saved buffer position {pos!r} is impossible for size {size} "
+                             f"and capacity {self.capacity}")
         for name in self._ARRAYS:
             target = getattr(self, name)
-            source = arrays[name]
-            if source.shape != (size, *target.shape[1:]):
-                raise ValueError(f"saved buffer array {name!r} has shape {source.shape}")
-            target[:size] = source
+            source = arrays.get(name)
+            if source is None:
+                raise ValueError(f"saved buffer has no array {name!r}")
+            if source.shape != (size, *target.shape[1:]) or source.dtype != target.dtype:
+                raise ValueError(f"saved buffer array {name!r} has shape {source.shape} and "
+                                 f"dtype {source.dtype}, expected {(size, *target.shape[1:])} "
+                                 f"and {target.dtype}")
+        for name in self._ARRAYS:
+            getattr(self, name)[:size] = arrays[name]
         self.size = size
-        self.pos = int(meta["pos"])
+        self.pos = pos
         self.rng = generator_from_state(meta["rng"])
+
+
+def _check_memory(capacity: int, obs_shape: tuple[int, ...], obs_dtype: np.dtype) -> None:
+    """Refuse, in one line, a buffer larger than this machine's memory (a mistyped
+    buffer_size, or one read from a file) instead of failing deep inside NumPy."""
+    row = 2 * int(np.prod(obs_shape, dtype=object)) * obs_dtype.itemsize + 8 + 4 + 4 + 4 + 8
+    needed = capacity * row
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not on this system: let NumPy decide
+        return
+    if needed > memory:
+        raise ValueError(f"a replay buffer of {capacity:,} transitions needs "
+                         f"{needed / 2**30:,.1f} GiB, more than this machine's "
+                         f"{memory / 2**30:,.1f} GiB of memory; lower buffer_size")

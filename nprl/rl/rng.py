@@ -17,14 +17,29 @@ def generator_state(rng: np.random.Generator) -> dict[str, Any]:
     return _jsonable(rng.bit_generator.state)
 
 
+# The bit generators a saved state may name: a fixed table, never getattr(np.random, name)
+# (a file naming "seed" would otherwise call np.random.seed).
+BIT_GENERATORS = {cls.__name__: cls for cls in (
+    np.random.PCG64, np.random.PCG64DXSM, np.random.MT19937, np.random.Philox,
+    np.random.SFC64)}
+
+
 def generator_from_state(state: dict[str, Any]) -> np.random.Generator:
-    """Build a ``Generator`` that continues exactly where the saved one stopped."""
-    name = state["bit_generator"]
-    bit_generator_class = getattr(np.random, name, None)
+    """Build a ``Generator`` that continues exactly where the saved one stopped.
+
+    Raises ``ValueError`` when ``state`` (read from a file) is not a dict, names a bit
+    generator outside :data:`BIT_GENERATORS` or does not fit it.
+    """
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    bit_generator_class = BIT_GENERATORS.get(name) if isinstance(name, str) else None
     if bit_generator_class is None:
-        raise ValueError(f"unknown bit generator {name!r} in saved RNG state")
+        raise ValueError(f"unknown bit generator {name!r:.40} in saved RNG state (known: "
+                         f"{', '.join(BIT_GENERATORS)})")
     bit_generator = bit_generator_class()
-    bit_generator.state = state
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise ValueError(f"saved RNG state does not fit {name}: {error}") from None
     return np.random.Generator(bit_generator)
 
 

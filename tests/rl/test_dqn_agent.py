@@ -4,6 +4,8 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from nprl.fileio import write_manifest
+
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.targets import td_targets
@@ -145,5 +147,8 @@ def test_incomplete_agent_folder_is_a_clear_error(tmp_path):
     agent = make_agent()
     agent.save(tmp_path / "agent")
     (tmp_path / "agent" / "agent.json").write_text('{"format": 1}')
+    with pytest.raises(ValueError, match=r"agent\.json: damaged or changed since it was saved"):
+        DQNAgent.load(tmp_path / "agent")
+    write_manifest(tmp_path / "agent")  # edited on purpose: the check behind the manifest
     with pytest.raises(ValueError, match="not a complete nprl agent"):
         DQNAgent.load(tmp_path / "agent")
