@@ -1,8 +1,23 @@
-"""Registering nprl's environments with Gymnasium (cheap: no physics is imported)."""
+"""Registering nprl's environments with Gymnasium (cheap: no physics is imported), and
+checking environment ids that come from files.
+
+``gym.make("module:Env-v0")`` imports ``module`` first, so an id read from a run
+directory, a checkpoint or ``pretrained.json`` could run any code placed beside it.
+:func:`check_env_id_from_file` lets such an id through only when it names an environment
+that is already registered: by nprl itself, or by a package nprl knows, which it may
+import for that (:data:`ON_DEMAND`, e.g. ``ale_py`` for ``ALE/...`` ids). An id typed by
+the user (``nprl train --env module:Env-v0``) is the user's choice and is not checked.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
 
 import gymnasium as gym
 
 LANDER_ID = "nprl/Lander-v0"
+ALLOW_MODULE_FLAG = "--allow-env-module"  # what the user types to trust a file's module:Id
 
 
 def register_envs() -> None:
@@ -10,3 +25,61 @@ def register_envs() -> None:
     if LANDER_ID not in gym.registry:
         gym.register(id=LANDER_ID, entry_point="nprl.envs.lander:LanderEnv",
                      max_episode_steps=1000)
+
+
+def _import_quietly(module: str) -> None:
+    """Import a package nprl knows (it registers its environments); absent is fine."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        pass
+
+
+# Hooks that may register an environment id on demand: each takes the id and registers
+# it (or nothing). They run only the code named here, never a module named by a file.
+# Another part of nprl extends this list (e.g. MinAtar / Atari registration by family).
+ON_DEMAND: list[Callable[[str], None]] = [
+    lambda env_id: _import_quietly("ale_py") if env_id.startswith("ALE/") else None,
+    lambda env_id: _import_quietly("minatar") if env_id.startswith("MinAtar/") else None,
+]
+
+
+def check_env_id_from_file(env_id: object, source: str = "a file",
+                           allow_module: bool = False) -> str:
+    """Return ``env_id`` if it is safe to pass to ``gym.make``; else ``ValueError``.
+
+    Parameters
+    ----------
+    env_id : object
+        The id as read from the file (anything: the file is untrusted).
+    source : str
+        The file it came from, named in the error.
+    allow_module : bool
+        True when the user typed :data:`ALLOW_MODULE_FLAG`: a ``module:Id`` is then
+        passed through, and ``gym.make`` imports ``module``.
+
+    Raises
+    ------
+    ValueError
+        One line naming the id and the file: not a string, the ``module:Id`` form without
+        the flag, or an id that no known package registers.
+    """
+    if not isinstance(env_id, str) or not env_id or len(env_id) > 200:
+        raise ValueError(f"{source} names no valid environment id ({env_id!r:.80})")
+    if ":" in env_id:
+        if allow_module:
+            return env_id
+        module = env_id.partition(":")[0]
+        raise ValueError(
+            f"{source} names environment {env_id!r}, which would import and run the Python "
+            f"module {module!r}; nprl never runs code named in a file. If you trust where "
+            f"this file comes from, add {ALLOW_MODULE_FLAG} to the command")
+    if env_id not in gym.registry:
+        for hook in ON_DEMAND:
+            hook(env_id)
+    if env_id not in gym.registry:
+        raise ValueError(
+            f"{source} names environment {env_id!r}, which is not registered (nprl knows "
+            "Gymnasium's environments, nprl/Lander-v0, ALE/... with ale-py and MinAtar/... "
+            "with minatar installed)")
+    return env_id

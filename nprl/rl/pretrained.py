@@ -1,8 +1,11 @@
 """Agents shipped inside the package (``nprl/pretrained/NAME/``), for ``nprl eval pretrained:NAME``.
 
 Each is a folder with ``pretrained.json`` (the environment id, its settings for
-evaluation, and how the agent was trained) and ``agent/`` (``DQNAgent.save_policy``'s
-format: ``agent.json`` and the online network as ``.npy`` files, no pickle).
+evaluation, and how the agent was trained), ``agent/`` (``DQNAgent.save_policy``'s
+format: ``agent.json`` and the online network as ``.npy`` files, no pickle) and
+``MANIFEST.json`` (checksums, verified on loading). A name is looked up among the folders
+that are there, never joined onto a path as typed; the ``env_id`` must be a registered
+environment (:func:`nprl.envs.registration.check_env_id_from_file`).
 :func:`export_pretrained` makes one from a run directory's best checkpoint. The commands
 find an agent (a run directory or ``pretrained:NAME``) with
 :func:`nprl.commands.run_target.open_target`.
@@ -13,6 +16,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from nprl.envs.registration import check_env_id_from_file
+from nprl.fileio import verify_manifest, write_folder
 from nprl.rl.agent import DQNAgent
 from nprl.rl.run_dir import RunDir
 from nprl.rl.storage import read_json, write_json
@@ -21,18 +26,25 @@ PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 
 
 def pretrained_names() -> list[str]:
-    """Names of the shipped agents."""
-    return sorted(p.name for p in PRETRAINED_DIR.glob("*") if (p / "pretrained.json").is_file())
+    """Names of the shipped agents (real folders of ``nprl/pretrained/``, no links)."""
+    return sorted(p.name for p in PRETRAINED_DIR.iterdir()
+                  if p.is_dir() and not p.is_symlink() and (p / "pretrained.json").is_file())
 
 
 def load_pretrained(name: str) -> tuple[str, dict[str, Any], DQNAgent]:
-    """``(env_id, env_kwargs, agent)`` of a shipped agent; ``ValueError`` if unknown."""
-    folder = PRETRAINED_DIR / name
-    if not name or not (folder / "pretrained.json").is_file():
-        raise ValueError(f"no pretrained agent {name!r}; shipped: "
+    """``(env_id, env_kwargs, agent)`` of a shipped agent; ``ValueError`` if unknown or
+    damaged (checked against its manifest)."""
+    if name not in pretrained_names():  # a name from the list, never a path as typed
+        raise ValueError(f"no pretrained agent {name!r:.80}; shipped: "
                          f"{', '.join(pretrained_names()) or 'none'}")
+    folder = PRETRAINED_DIR / name
+    verify_manifest(folder)
     info = read_json(folder / "pretrained.json")
-    return info["env_id"], dict(info.get("env_kwargs", {})), DQNAgent.load(folder / "agent")
+    env_kwargs = info.get("env_kwargs", {}) if isinstance(info, dict) else None
+    if not isinstance(env_kwargs, dict):
+        raise ValueError(f"{folder / 'pretrained.json'} is not an nprl pretrained agent")
+    env_id = check_env_id_from_file(info.get("env_id"), str(folder / "pretrained.json"))
+    return env_id, dict(env_kwargs), DQNAgent.load(folder / "agent", training=False)
 
 
 def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> Path:
@@ -40,12 +52,17 @@ def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> 
     run = RunDir(run_dir)
     env_id, config = run.read_config()
     source = run.best_checkpoint() or run.latest_checkpoint()
-    folder = PRETRAINED_DIR / name
-    DQNAgent.load(source / "agent").save_policy(folder / "agent")
-    write_json(folder / "pretrained.json", {
+    agent = DQNAgent.load(source / "agent", training=False)
+    document = {
         "env_id": env_id,
         "env_kwargs": {**config.env_kwargs, **config.eval_env_kwargs},
         "trained": {"seed": config.seed, "total_steps": config.total_steps,
                     "checkpoint": source.name, **notes},
-    })
-    return folder
+    }
+
+    def write(folder: Path) -> None:
+        folder.mkdir()
+        agent.save_policy(folder / "agent")
+        write_json(folder / "pretrained.json", document)
+
+    return write_folder(PRETRAINED_DIR / name, write)

@@ -27,7 +27,9 @@ from it starts a fresh episode (the interrupted one cannot be restored mid-way).
 from __future__ import annotations
 
 import math
+import shutil
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.errors import Note
+from nprl.fileio import DiskFull, folder_bytes, is_disk_full
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
@@ -105,6 +109,9 @@ def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
                          f"{sorted(kwargs)}: {error}") from None
     except gym.error.DependencyNotInstalled as error:
         raise ValueError(f"environment {env_id!r} needs a missing package: {error}") from None
+    except ImportError as error:  # the module of a "module:Env-v0" id cannot be imported
+        raise ValueError(f"environment {env_id!r}: cannot import module {error.name!r} "
+                         f"({error})") from None
     except gym.error.Error as error:
         raise ValueError(f"unknown environment {env_id!r}: {error}") from None
 
@@ -120,6 +127,7 @@ def train(
     run_dir: str | Path | None = None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    overwrite: bool = False,
 ) -> TrainResult:
     """Train a DQN agent from scratch.
 
@@ -138,6 +146,9 @@ def train(
         Draw a progress bar on stderr.
     callback : callable, optional
         Called as ``callback(step, agent)`` after every environment step.
+    overwrite : bool
+        Start again in a ``run_dir`` that already holds a run, deleting it (e.g. one that
+        filled the disk before its first checkpoint).
 
     Returns
     -------
@@ -155,13 +166,18 @@ def train(
     env.action_space.seed(config.seed)
     env.reset(seed=config.seed)
     agent = DQNAgent(env.observation_space, env.action_space, config)
-    run = None
-    if run_dir is not None:  # metrics.csv gets one weight_norm column per network layer
-        run = RunDir(run_dir)
-        run.create(env_id, config, layer_names(agent.q_net))
+    if isinstance(env_id_or_env, str) and ":" in env_id_or_env:
+        env_id = env_id_or_env  # module:Id as the user typed it: eval/resume can ask for it
+    run = RunDir(run_dir) if run_dir is not None else None
     state = LoopState(next_checkpoint=config.checkpoint_interval)
-    with blas_threads(config.blas_threads):
-        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+
+    def work() -> TrainResult:
+        if run is not None:  # metrics.csv gets one weight_norm column per network layer
+            run.create(env_id, config, layer_names(agent.q_net), overwrite=overwrite)
+        with blas_threads(config.blas_threads):
+            return run_loop(env, agent, state, run, progress=progress, callback=callback)
+
+    return _with_disk_checks(run, agent, work)
 
 
 def resume(
@@ -169,39 +185,93 @@ def resume(
     total_steps: int | None = None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    checkpoint: str | None = None,
+    allow_env_module: bool = False,
 ) -> TrainResult:
-    """Continue a run from its newest checkpoint.
+    """Continue a run from its newest intact checkpoint (or the one named by
+    ``checkpoint``: ``step_000012345``, a step number, ``latest`` or ``best``).
 
-    Rows of ``metrics.csv`` written after that checkpoint (by a run that crashed later)
-    are dropped, then the loop goes on to ``total_steps`` (default: the run's own).
+    Temporaries a killed run left are removed first. A damaged newest checkpoint is
+    skipped for the next newest intact one, with a :class:`~nprl.errors.Note`. Rows of
+    ``metrics.csv`` written after the checkpoint (by a run that crashed later) are
+    dropped, as is a torn last row; then the loop goes on to ``total_steps`` (default:
+    the run's own). ``allow_env_module`` lets a ``module:Id`` in ``config.json`` import
+    its module (only when the user asked for it).
     """
     run = RunDir(run_dir)
-    env_id, config = run.read_config()
-    folder = run.latest_checkpoint()
-    saved = read_state(folder)
+    env_id, config = run.read_config(allow_env_module=allow_env_module)
+    left = run.remove_temporaries()
+    if left:
+        warnings.warn(f"removed what an interrupted save left in {run.path}: "
+                      f"{', '.join(left)}", Note, stacklevel=2)
+    folder, (saved, agent, state, env_rng) = run.open_checkpoint(_load_checkpoint, checkpoint)
     if total_steps is not None:
         config = config.replace(total_steps=int(total_steps))
-    agent = DQNAgent.load(folder / "agent")
     agent.config = config
-    try:
-        state = LoopState(**saved["loop"])
-        env_rng = generator_from_state(saved["env_rng"])
-    except (KeyError, TypeError) as error:
-        raise ValueError(f"{folder / 'state.json'} is not a compatible nprl checkpoint "
-                         f"(bad entry {error})") from None
     if state.step >= config.total_steps:
         raise ValueError(
             f"{run.path} already reached {state.step} of {config.total_steps} steps; "
             "pass a larger total (nprl resume RUN_DIR --steps N) to train further"
         )
     run.truncate_metrics(state.step, layer_names(agent.q_net))
+    if total_steps is not None:  # the report and a later plain resume see the new total
+        run.write_config(env_id, config)
     env = make_env(env_id, **config.env_kwargs)
     env.action_space.seed(config.seed)
     env.unwrapped.np_random = env_rng
     if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
         env.unwrapped.load_curriculum_state(saved["curriculum"])
     with blas_threads(config.blas_threads):
-        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+        return _with_disk_checks(run, agent, lambda: run_loop(
+            env, agent, state, run, progress=progress, callback=callback))
+
+
+def _load_checkpoint(folder: Path) -> tuple[dict, DQNAgent, LoopState, np.random.Generator]:
+    """Everything :func:`resume` needs from one checkpoint folder (``ValueError`` naming
+    the file when anything is missing or does not fit)."""
+    saved = read_state(folder)
+    agent = DQNAgent.load(folder / "agent")
+    try:
+        state = LoopState(**saved["loop"])
+        env_rng = generator_from_state(saved["env_rng"])
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"{folder / 'state.json'} is not a compatible nprl checkpoint "
+                         f"(bad entry {error})") from None
+    return saved, agent, state, env_rng
+
+
+def _with_disk_checks(run: RunDir | None, agent: DQNAgent,
+                      work: Callable[[], TrainResult]) -> TrainResult:
+    """Run ``work``; a full disk anywhere in it (metrics, TensorBoard, a checkpoint)
+    becomes one :class:`~nprl.fileio.DiskFull` line: the folder, the space a checkpoint
+    needs, what is kept and how to go on."""
+    try:
+        return work()
+    except (DiskFull, OSError) as error:
+        if run is None or not (isinstance(error, DiskFull) or is_disk_full(error)):
+            raise
+    kept = run.checkpoint_names()
+    needed = max(_checkpoint_bytes(agent),
+                 folder_bytes(run.checkpoints / kept[0]) if kept else 0)
+    free = shutil.disk_usage(run.path).free if run.path.exists() else 0
+    then = (f"the last good checkpoint, {kept[0]}, is kept: free some space and continue "
+            f"with 'nprl resume {run.path}'" if kept else
+            f"no checkpoint was written: free some space and start again with 'nprl train "
+            f"--out {run.path} --overwrite'")
+    raise DiskFull(f"no space left in {run.path}: a checkpoint needs about "
+                   f"{needed / 1e6:.1f} MB, {free / 1e6:.1f} MB free; {then}") from None
+
+
+def _checkpoint_bytes(agent: DQNAgent) -> int:
+    """About what a checkpoint of ``agent`` takes: two networks, optimizer state (up to two
+    slots per parameter) and, when saved, the filled part of the replay buffers."""
+    network = sum(p.data.nbytes for p in agent.q_net.parameters())
+    total = 4 * network
+    if agent.config.save_buffer:
+        for buffer in (agent.buffer, agent.success):
+            if buffer is not None:
+                total += sum(array.nbytes for array in buffer.state_dict()[0].values())
+    return total
 
 
 def run_loop(
@@ -321,7 +391,10 @@ def run_loop(
         interrupted = True
     except BaseException:
         if writer is not None:
-            writer.close()
+            try:
+                writer.close()
+            except OSError:  # e.g. the disk is full: the first error is the one to report
+                pass
         raise
     finally:
         bar.close()

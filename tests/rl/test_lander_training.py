@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nprl  # noqa: F401  (registers nprl/Lander-v0)
+from nprl.fileio import write_manifest
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.evaluate import evaluate
@@ -61,6 +62,7 @@ def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path)
     # Pretend the run had landed 150 times: a resumed run must carry on from stage 1.
     state["curriculum"]["successes"] = 150
     (run.latest_checkpoint() / "state.json").write_text(json.dumps(state))
+    write_manifest(run.latest_checkpoint())  # edited on purpose, not damaged
     seen = []
     resume(run_dir, total_steps=700,
            callback=lambda step, agent: seen.append(step))
@@ -77,7 +79,8 @@ def test_policy_only_save_is_small_and_acts_like_the_agent(tmp_path):
     size = sum(p.stat().st_size for p in (tmp_path / "policy").rglob("*") if p.is_file())
     full = sum(p.stat().st_size for p in (tmp_path / "full").rglob("*") if p.is_file())
     assert size < full
-    assert sorted(p.name for p in (tmp_path / "policy").iterdir()) == ["agent.json", "q_net"]
+    assert sorted(p.name for p in (tmp_path / "policy").iterdir()) == [
+        "MANIFEST.json", "agent.json", "q_net"]
     loaded = DQNAgent.load(tmp_path / "policy")
     obs = np.random.default_rng(0).normal(size=(20, 9)).astype(np.float32)
     np.testing.assert_array_equal(loaded.q_values(obs), agent.q_values(obs))

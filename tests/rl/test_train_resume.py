@@ -5,6 +5,7 @@ import csv
 import numpy as np
 import pytest
 
+from nprl.fileio import write_manifest
 from nprl.rl.config import DQNConfig
 from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
 from nprl.rl.train import resume, train
@@ -114,5 +115,8 @@ def test_run_directory_errors_are_clear(tmp_path):
         train("Pendulum-v1", config)
     state = RunDir(tmp_path / "run").latest_checkpoint() / "state.json"
     state.write_text('{"loop": {"no_such_counter": 1}}')
+    with pytest.raises(ValueError, match=r"no intact checkpoint .*state\.json: damaged"):
+        resume(tmp_path / "run", total_steps=600)
+    write_manifest(state.parent)  # edited on purpose: the check behind the manifest
     with pytest.raises(ValueError, match="not a compatible nprl checkpoint"):
         resume(tmp_path / "run", total_steps=600)
