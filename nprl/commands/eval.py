@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 
 from nprl.commands.arguments import positive_int, probability, seed
+from nprl.commands.run_target import add_checkpoint_arguments
 from nprl.errors import UserError
 
 
@@ -32,8 +33,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
-    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
-                        help="which checkpoint of a run (default best, when the run kept one)")
+    add_checkpoint_arguments(parser)
     parser.add_argument("--episodes", type=positive_int, default=20,
                         help="episodes (default 20)")
     parser.add_argument("--epsilon", type=probability, default=0.0,
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         from nprl.viz.video import VIDEO_SUFFIXES
 
         check_output_file(args.video, "--video", VIDEO_SUFFIXES)  # before the episodes
-    target = open_target(args.run_dir, args.checkpoint)
+    target = open_target(args.run_dir, args.checkpoint, args.allow_env_module)
     watching = args.render or args.video
     env = make_target_env(target, render_mode="rgb_array" if watching else None)
     try:

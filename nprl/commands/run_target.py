@@ -3,8 +3,13 @@
 Not a sub-command: a helper they share. :func:`open_target` takes what the user typed (a
 run directory or ``pretrained:NAME``) and returns the agent with everything known about
 it, or raises :class:`~nprl.errors.UserError` with one line that says what is wrong with
-the folder: it does not exist, it is not a run directory, its ``config.json`` is broken,
-it has no checkpoint yet, or its checkpoint cannot be read.
+the folder: it does not exist, it is not a run directory, its ``config.json`` is broken
+or names an environment that is not registered, it has no checkpoint yet, or no
+checkpoint can be read. A damaged checkpoint is skipped for the newest intact one, with a
+note. The agent is read for acting only: no replay buffer is read or allocated.
+
+:func:`add_checkpoint_arguments` gives every such command the same ``--checkpoint`` and
+``--allow-env-module`` options.
 """
 
 from __future__ import annotations
@@ -14,6 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from nprl.errors import UserError
+
+ALLOW_ENV_MODULE_HELP = ("let an environment id of the form module:Id in the run's "
+                         "config.json import that module (runs its code: only for runs you "
+                         "trust)")
+
+
+def add_checkpoint_arguments(parser, default: str = "best") -> None:
+    """Add ``--checkpoint NAME`` and ``--allow-env-module`` to a command's parser."""
+    parser.add_argument("--checkpoint", default=default, metavar="NAME",
+                        help=f"which checkpoint of a run: best, latest, or a name such as "
+                             f"step_000012000 (default {default}; best falls back to the "
+                             "newest intact one)")
+    parser.add_argument("--allow-env-module", action="store_true", help=ALLOW_ENV_MODULE_HELP)
 
 
 @dataclass
@@ -35,9 +53,14 @@ class Target:
         return f"{self.run.path} ({self.checkpoint.name} checkpoint)"
 
 
-def open_target(target: str, checkpoint: str = "best") -> Target:
-    """Load the agent of a run directory (its best checkpoint when ``checkpoint="best"``
-    and the run kept one, else its newest) or of ``pretrained:NAME``."""
+def open_target(target: str, checkpoint: str = "best",
+                allow_env_module: bool = False) -> Target:
+    """Load the agent of a run directory or of ``pretrained:NAME``.
+
+    ``checkpoint``: ``"best"`` (the run's best when it kept one, else its newest intact),
+    ``"latest"`` (its newest intact) or a checkpoint's name, exactly that one.
+    ``allow_env_module``: the user typed ``--allow-env-module``.
+    """
     from nprl.rl.agent import DQNAgent
     from nprl.rl.pretrained import load_pretrained
     from nprl.rl.run_dir import RunDir
@@ -54,25 +77,25 @@ def open_target(target: str, checkpoint: str = "best") -> Target:
     except ValueError as error:
         raise UserError(str(error)) from None
     try:
-        env_id, config = run.read_config()
+        env_id, config = run.read_config(allow_env_module=allow_env_module)
     except ValueError as error:
         message = str(error)
         if str(run.config_path) not in message:  # e.g. "gamma must lie in [0, 1]"
             message = f"{run.config_path}: {message}"
         raise UserError(message) from None
-    if not (run.checkpoints / "latest").is_file():
+    if not (run.checkpoints / "latest").is_file() and not run.checkpoint_names():
         raise UserError(f"{run.path} has no checkpoint yet: its training has not saved one "
                         f"(it does every checkpoint_interval = {config.checkpoint_interval} "
                         "steps and when it ends)")
+
+    def load(folder: Path):
+        return DQNAgent.load(folder / "agent", training=False)
+
+    named = checkpoint if checkpoint not in ("best", "latest") else None
     try:
-        folder = (run.best_checkpoint() if checkpoint == "best" else None) \
-            or run.latest_checkpoint()
+        folder, agent = run.open_checkpoint(load, named, prefer_best=checkpoint == "best")
     except ValueError as error:
-        raise UserError(str(error)) from None
-    try:
-        agent = DQNAgent.load(folder / "agent")
-    except (ValueError, KeyError, TypeError, OSError) as error:
-        raise UserError(f"cannot load the agent of {folder}: {error}") from None
+        raise UserError(f"cannot load an agent from {run.path}: {error}") from None
     return Target(env_id, {**config.env_kwargs, **config.eval_env_kwargs}, agent, run,
                   config, folder)
 

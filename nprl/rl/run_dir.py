@@ -395,7 +395,7 @@ class RunDir:
         for folder in candidates:
             try:
                 loaded = checked(folder)
-            except ValueError as error:
+            except (ValueError, OSError) as error:  # OSError: e.g. an unreadable file
                 problems.append(str(error))
                 continue
             if problems:
