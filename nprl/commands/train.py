@@ -33,6 +33,9 @@ def register(subparsers) -> None:
     parser.add_argument("--seed", type=seed, help="seed of the environment, networks and "
                         "exploration, a whole number >= 0 (default 1)")
     parser.add_argument("--out", help="run directory to create (default runs/ENV-sSEED-TIME)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="if --out already holds a run, delete it and start again (e.g. "
+                             "a run that filled the disk before its first checkpoint)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         metavar="KEY=VALUE", help="override one DQNConfig field (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -62,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"training DQN on {env_id} for {config.total_steps} steps (seed {config.seed}) "
           f"-> {out}", file=sys.stderr)
     try:
-        result = train(env_id, config, run_dir=out, progress=not args.no_progress)
+        result = train(env_id, config, run_dir=out, progress=not args.no_progress,
+                       overwrite=args.overwrite)
     except ValueError as error:
         raise UserError(str(error)) from None
     report_result(result)
