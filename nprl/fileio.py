@@ -322,7 +322,7 @@ def disk_full(folder: Path, needed: int, what: str, at_least: bool = False) -> D
 
 
 def _megabytes(count: int) -> str:
-    return f"{count / 1e6:.1f} MB"
+    return f"{count / 1e6:.2f} MB"
 
 
 # -- arrays --------------------------------------------------------------------------------
@@ -333,8 +333,19 @@ def write_npy(path: str | Path, array: np.ndarray) -> None:
     if array.dtype.hasobject:
         raise ValueError(f"refusing to save object array {Path(path).name}: it would need "
                          "pickle")
+    if not array.flags.c_contiguous:
+        array = array.copy(order="C")
+    header = np.lib.format.header_data_from_array_1_0(array)
+    # Written by file.write, not NumPy's tofile(), whose OSError on a full disk carries no
+    # errno ("16384 requested and 14304 written") and so could not be told apart.
     with open(path, "wb") as file:
-        np.save(file, array, allow_pickle=False)
+        try:
+            np.lib.format.write_array_header_1_0(file, header)
+        except ValueError:  # a header beyond 64 KiB (thousands of dimensions)
+            file.seek(0)
+            file.truncate()
+            np.lib.format.write_array_header_2_0(file, header)
+        file.write(memoryview(array.reshape(-1)).cast("B"))
 
 
 def read_npy(path: str | Path) -> np.ndarray:

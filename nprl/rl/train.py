@@ -259,7 +259,7 @@ def _with_disk_checks(run: RunDir | None, agent: DQNAgent,
             f"no checkpoint was written: free some space and start again with 'nprl train "
             f"--out {run.path} --overwrite'")
     raise DiskFull(f"no space left in {run.path}: a checkpoint needs about "
-                   f"{needed / 1e6:.1f} MB, {free / 1e6:.1f} MB free; {then}") from None
+                   f"{needed / 1e6:.2f} MB, {free / 1e6:.2f} MB free; {then}") from None
 
 
 def _checkpoint_bytes(agent: DQNAgent) -> int:
