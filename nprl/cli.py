@@ -13,6 +13,7 @@ line on stderr and exits non-zero, never with a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 import warnings
@@ -79,6 +80,14 @@ def _run(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         print("nprl: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # Any file a command writes (a picture, a report, a video) on a full disk.
+        where = f" writing {error.filename}" if error.filename else ""
+        print(f"nprl: error: no space left on the device{where}; free some space and run "
+              "the command again", file=sys.stderr)
+        return 2
     return int(result or 0)
 
 

@@ -95,6 +95,8 @@ def report_result(result) -> None:
         print(f"learning curve: {png}")
     except MissingExtra as error:
         print(f"(no learning curve: {error})", file=sys.stderr)
+    except OSError as error:  # e.g. the disk is full: the run itself is saved
+        print(f"(no learning curve: {error.strerror or error})", file=sys.stderr)
     print(f"evaluate with: nprl eval {result.run_dir}")
     print(f"look inside:   nprl plot {result.run_dir}  (every metric)   "
           f"nprl report {result.run_dir}  (one HTML page)")
