@@ -8,8 +8,11 @@ multi-byte types).  Files may be gzipped; the gzip magic number decides, not the
 from __future__ import annotations
 
 import gzip
+import math
+import os
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -23,25 +26,52 @@ IDX_TYPES = {
     0x0E: np.dtype(">f8"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
+# Deflate cannot expand data by more than about 1032:1, so a .gz file of n bytes holds at
+# most this many times n: a header declaring more is refused before anything is read.
+MAX_GZIP_RATIO = 1100
+_CHUNK = 2**20
 
 
-def _read_bytes(path: Path) -> bytes:
+def _open(path: Path) -> tuple[BinaryIO, int]:
+    """The file's uncompressed byte stream and an upper bound on its length."""
     try:
-        raw = path.read_bytes()
+        file = open(path, "rb")
     except FileNotFoundError:
         raise ValueError(f"{path}: missing file") from None
     except OSError as error:
         raise ValueError(f"{path}: cannot be read ({error.strerror})") from None
-    if raw[:2] == GZIP_MAGIC:
-        try:
-            return gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as error:
-            raise ValueError(f"{path}: truncated or corrupt gzip data ({error})") from None
-    return raw
+    size = os.fstat(file.fileno()).st_size
+    if file.read(2) == GZIP_MAGIC:
+        file.seek(0)
+        return gzip.GzipFile(fileobj=file, mode="rb"), MAX_GZIP_RATIO * size
+    file.seek(0)
+    return file, size
+
+
+def _read_exactly(stream: BinaryIO, path: Path, count: int, what: str) -> bytearray:
+    """``count`` bytes from ``stream``, read in chunks into one preallocated buffer (never
+    more than the header declared); ``ValueError`` naming the file if it ends early."""
+    buffer = bytearray(count)
+    view = memoryview(buffer)
+    done = 0
+    try:
+        while done < count:
+            got = stream.readinto(view[done:done + _CHUNK])
+            if not got:
+                raise ValueError(f"{path}: {what} ({count} bytes) but the file holds {done}; "
+                                 "it is truncated")
+            done += got
+    except (EOFError, OSError, zlib.error) as error:
+        raise ValueError(f"{path}: truncated or corrupt gzip data ({error})") from None
+    return buffer
 
 
 def read_idx(path) -> np.ndarray:
     """Read one IDX file (optionally gzipped) into an array.
+
+    The header is read first and bounds everything after it: exactly the number of bytes
+    it declares is read (a declared size beyond what the file could hold is refused
+    before reading), then the file must end.
 
     Parameters
     ----------
@@ -60,23 +90,33 @@ def read_idx(path) -> np.ndarray:
         or a data length that does not match the header (truncated or padded).
     """
     path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{path}: not an IDX file (bad magic number {data[:4].hex() or 'empty'})")
-    type_code, ndim = data[2], data[3]
-    if type_code not in IDX_TYPES:
-        raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02x}")
-    header_size = 4 + 4 * ndim
-    if len(data) < header_size:
-        raise ValueError(f"{path}: truncated header ({len(data)} bytes)")
-    shape = tuple(int(v) for v in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_TYPES[type_code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header_size
-    if actual != expected:
-        raise ValueError(
-            f"{path}: header announces shape {shape} ({expected} data bytes) but the file "
-            f"holds {actual}; it is truncated or corrupt"
-        )
-    array = np.frombuffer(data, dtype=dtype, offset=header_size).reshape(shape)
-    return array.astype(dtype.newbyteorder("="))
+    stream, bound = _open(path)
+    with stream:
+        try:
+            magic = stream.read(4)
+        except (EOFError, OSError, zlib.error) as error:
+            raise ValueError(f"{path}: truncated or corrupt gzip data ({error})") from None
+        if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+            raise ValueError(f"{path}: not an IDX file (bad magic number "
+                             f"{magic.hex() or 'empty'})")
+        type_code, ndim = magic[2], magic[3]
+        if type_code not in IDX_TYPES:
+            raise ValueError(f"{path}: unknown IDX type code 0x{type_code:02x}")
+        sizes = _read_exactly(stream, path, 4 * ndim, f"header announces {ndim} dimensions")
+        shape = tuple(int.from_bytes(sizes[4 * i:4 * i + 4], "big") for i in range(ndim))
+        dtype = IDX_TYPES[type_code]
+        expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+        if expected > bound:
+            raise ValueError(
+                f"{path}: header announces shape {shape} ({expected} data bytes), more than "
+                f"a file of this size can hold; it is corrupt")
+        data = _read_exactly(stream, path, expected, f"header announces shape {shape}")
+        try:
+            extra = stream.read(1)
+        except (EOFError, OSError, zlib.error) as error:
+            raise ValueError(f"{path}: truncated or corrupt gzip data ({error})") from None
+        if extra:
+            raise ValueError(f"{path}: header announces shape {shape} ({expected} data bytes) "
+                             "but the file holds more; it is corrupt")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
+    return array.astype(dtype.newbyteorder("="), copy=False)

@@ -99,3 +99,43 @@ def test_wrong_image_shape_is_reported(tmp_path):
     (tmp_path / "train-images-idx3-ubyte").write_bytes(idx_bytes(np.zeros((5, 20, 20))))
     with pytest.raises(ValueError, match=r"\(N, 28, 28\)"):
         load_mnist(tmp_path)
+
+
+# -- a file is untrusted: its header bounds what is read, before anything is read --------
+
+
+def test_gzip_bomb_behind_a_small_header_is_refused_without_decompressing_it(tmp_path):
+    import gzip
+    import tracemalloc
+
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    header = struct.pack(">BBBBI", 0, 0, 0x08, 1, 10)  # declares 10 bytes of data
+    path.write_bytes(gzip.compress(header + bytes(100_000_000), compresslevel=1))
+    assert path.stat().st_size < 1_000_000
+    tracemalloc.start()
+    with pytest.raises(ValueError, match=r"bomb-idx1-ubyte\.gz: header announces shape \(10,\)"
+                                         r" \(10 data bytes\) but the file holds more"):
+        read_idx(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000  # the old reader held all 100 MB (and a copy)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_header_declaring_65536_to_the_4th_items_is_refused_without_overflow(tmp_path, gz):
+    import gzip
+
+    data = struct.pack(">BBBBIIII", 0, 0, 0x0E, 4, 65536, 65536, 65536, 65536) + bytes(64)
+    path = tmp_path / "huge-idx4-double"
+    path.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(ValueError, match=r"header announces shape \(65536, 65536, 65536, 65536\)"
+                                         r" \(147573952589676412928 data bytes\), more than"):
+        read_idx(path)
+
+
+def test_header_cut_off_is_reported(tmp_path):
+    path = tmp_path / "cut-idx3-ubyte"
+    path.write_bytes(struct.pack(">BBBBI", 0, 0, 0x08, 3, 5))  # 3 dimensions, only 1 size
+    with pytest.raises(ValueError, match=r"cut-idx3-ubyte: header announces 3 dimensions .* "
+                                         r"truncated"):
+        read_idx(path)
