@@ -41,11 +41,11 @@ def check_output_file(path: str | Path, option: str, suffixes: tuple[str, ...] =
     suffix, lies under a file, or its nearest existing folder is not writable.
     """
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{option} {path} is a folder; give a file name")
     if suffixes and path.suffix.lower() not in suffixes:
         raise UserError(f"{option} {path}: unknown format {path.suffix or '(no suffix)'!r}; "
                         f"use one of {', '.join(suffixes)}")
-    if path.is_dir():
-        raise UserError(f"{option} {path} is a folder; give a file name")
     if path.exists() and not os.access(path, os.W_OK):
         raise UserError(f"{option} {path} exists and cannot be overwritten (read-only)")
     _check_writable_ancestor(path.parent, option, shown=path)

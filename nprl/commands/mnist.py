@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from nprl.commands.arguments import non_negative_int, positive_float, positive_int, seed
 from nprl.errors import UserError
 
 DEFAULT_DATA_CANDIDATES = ("../shared/data/mnist",)
@@ -110,17 +111,17 @@ def register(subparsers) -> None:
                         "../shared/data/mnist when it exists)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="modern",
                         help="network and training recipe (default: modern)")
-    parser.add_argument("--epochs", type=int, default=None, help="override the preset's epochs")
-    parser.add_argument("--batch-size", type=int, default=None,
+    parser.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
+    parser.add_argument("--batch-size", type=positive_int, default=None,
                         help="override the preset's batch size")
-    parser.add_argument("--lr", type=float, default=None,
+    parser.add_argument("--lr", type=positive_float, default=None,
                         help="override the preset's learning rate")
-    parser.add_argument("--limit", type=int, default=None,
+    parser.add_argument("--limit", type=positive_int, default=None,
                         help="train on only the first N training images (quick runs)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--out", type=Path, default=None,
                         help="directory to save the model in (default: runs/mnist-PRESET)")
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=non_negative_int, default=1,
                         help="BLAS threads while training (default 1: small matrix products "
                         "gain little from more, and lose a lot when other work shares the "
                         "cores; 0 leaves NumPy's own setting)")
@@ -140,8 +141,6 @@ def _accuracy(net, x, y) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.threads < 0:
-        raise UserError("--threads must be 0 (NumPy's setting) or a positive integer")
     if args.threads > 0:
         from nprl.rl.blas import blas_threads
 
@@ -156,13 +155,14 @@ def train(args: argparse.Namespace) -> int:
 
     from nprl.data import load_mnist
     from nprl.nn import SGD, Adam, CrossEntropyLoss, MSELoss, load, save
+    from nprl.output_paths import check_output_dir
 
     preset = PRESETS[args.preset]
     epochs = preset.epochs if args.epochs is None else args.epochs
     batch_size = preset.batch_size if args.batch_size is None else args.batch_size
     lr = preset.lr if args.lr is None else args.lr
-    if epochs < 1 or batch_size < 1 or not lr > 0:
-        raise UserError("--epochs and --batch-size must be positive integers, --lr positive")
+    out = args.out if args.out is not None else Path("runs") / f"mnist-{preset.name}"
+    check_output_dir(out, "--out")  # before the training, not after it
     data_dir = args.data if args.data is not None else default_data_dir()
     if data_dir is None:
         raise UserError("MNIST not found: pass --data DIR (a directory with the four IDX files "
@@ -173,8 +173,6 @@ def train(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     if args.limit is not None:
-        if args.limit < 1:
-            raise UserError("--limit must be a positive integer")
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     x_train, x_test = _prepare(x_train, preset.images), _prepare(x_test, preset.images)
     print(f"MNIST from {data_dir}: {len(x_train)} training, {len(x_test)} test images "
@@ -210,7 +208,6 @@ def train(args: argparse.Namespace) -> int:
             callback=report)
     accuracy = _accuracy(net, x_test, y_test)
 
-    out = args.out if args.out is not None else Path("runs") / f"mnist-{preset.name}"
     try:
         save(net, out)
         reloaded = load(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nprl.commands.arguments import seed
 from nprl.errors import UserError
 
 
@@ -18,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--stage", type=int, default=3, metavar="K",
                         help="curriculum stage 0-3: 0 starts just above the pad, 3 (default) "
                              "anywhere, the full task")
-    parser.add_argument("--seed", type=int, default=None, help="seed of the first episode")
+    parser.add_argument("--seed", type=seed, default=None, help="seed of the first episode")
     parser.set_defaults(func=run)
 
 

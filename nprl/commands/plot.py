@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 
+from nprl.commands.arguments import positive_int
 from nprl.errors import UserError
 
 
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
                         "learning_curve.png / learning_curves.png)")
     parser.add_argument("--curves", action="store_true",
                         help="draw only the learning curves (return, evaluation, success)")
-    parser.add_argument("--smooth", type=int, default=20,
+    parser.add_argument("--smooth", type=positive_int, default=20,
                         help="episodes in the moving average (default 20)")
     parser.add_argument("--title", help="figure title")
     parser.set_defaults(func=run)
@@ -39,6 +40,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from nprl.output_paths import check_output_file
     from nprl.rl.run_dir import RunDir
     from nprl.viz.dashboard import plot_dashboard
     from nprl.viz.learning_curve import plot_learning_curves, read_rows
@@ -52,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.run_dirs[0]) / f"{name}.png"
     else:
         out = Path(f"{name}s.png" if args.curves else f"{name}.png")
+    if args.out or len(args.run_dirs) > 1:  # a run's own folder is checked with the run
+        check_output_file(out, "--out", (".png",))
     try:
         if args.curves:
             for path in args.run_dirs:  # the same clear errors as the dashboard's

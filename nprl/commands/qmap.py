@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nprl.commands.arguments import finite_float, non_negative_int
 from nprl.errors import UserError
 
 
@@ -22,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
-    parser.add_argument("--x", type=int, default=None, help="observation index on the x axis")
-    parser.add_argument("--y", type=int, default=None, help="observation index on the y axis")
-    parser.add_argument("--x-range", type=float, nargs=2, metavar=("LOW", "HIGH"))
-    parser.add_argument("--y-range", type=float, nargs=2, metavar=("LOW", "HIGH"))
+    parser.add_argument("--x", type=non_negative_int, default=None,
+                        help="observation index on the x axis")
+    parser.add_argument("--y", type=non_negative_int, default=None,
+                        help="observation index on the y axis")
+    parser.add_argument("--x-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"))
+    parser.add_argument("--y-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"))
     parser.add_argument("--fix", action="append", default=[], metavar="INDEX=VALUE",
                         help="fix another observation component (repeatable)")
     parser.add_argument("--resolution", type=int, default=81, help="grid points per axis")
@@ -40,8 +43,8 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
     for text in assignments:
         index, sep, value = text.partition("=")
         try:
-            fixed[int(index)] = float(value)
-        except ValueError:
+            fixed[int(index)] = finite_float(value)
+        except (ValueError, argparse.ArgumentTypeError):
             raise UserError(f"--fix expects INDEX=VALUE, e.g. 3=-0.4; got {text!r}") from None
         if not sep:
             raise UserError(f"--fix expects INDEX=VALUE, e.g. 3=-0.4; got {text!r}")
@@ -50,11 +53,18 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
 
 def run(args: argparse.Namespace) -> int:
     from nprl.commands.run_target import make_target_env, open_target
+    from nprl.output_paths import check_output_file
     from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice, space_range
 
     if not 5 <= args.resolution <= 400:
         raise UserError(f"--resolution must be between 5 and 400, got {args.resolution}")
     fixed = _parse_fixed(args.fix)
+    for axis in ("x", "y"):
+        span = getattr(args, f"{axis}_range")
+        if span and not span[0] < span[1]:
+            raise UserError(f"--{axis}-range needs LOW < HIGH, got {span[0]:g} {span[1]:g}")
+    if args.out:
+        check_output_file(args.out, "--out", (".png",))  # before the agent is loaded
     target = open_target(args.run_dir, args.checkpoint)
     env_id, agent = target.env_id, target.agent
     space = make_target_env(target).observation_space

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from nprl.commands.arguments import seed
 from nprl.errors import UserError
 
 LANDER = "nprl/Lander-v0"
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="FILE", help="HTML file (default RUN_DIR/report.html)")
     parser.add_argument("--episodes", type=int, default=10,
                         help="evaluation episodes for the statistics (default 10)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the evaluation episodes (default 0, as nprl eval)")
     parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
                         help="which checkpoint to evaluate (default best, when the run kept one)")
@@ -50,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from nprl.commands.run_target import make_target_env, open_target
+    from nprl.output_paths import check_output_file
     from nprl.rl.evaluate import evaluate
     from nprl.viz import report
 
@@ -58,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
                         f"record); try 'nprl eval {args.run_dir}' or 'nprl qmap {args.run_dir}'")
     if not 1 <= args.episodes <= 1000:
         raise UserError(f"--episodes must be between 1 and 1000, got {args.episodes}")
+    if args.out:
+        check_output_file(args.out, "--out", (".html", ".htm"))  # before the evaluation
     target = open_target(args.run_dir, args.checkpoint)
     try:
         rows = target.run.read_metrics()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from nprl.commands.arguments import positive_int
 from nprl.errors import UserError
 
 
@@ -18,7 +19,8 @@ def register(subparsers) -> None:
         description="Continue a training run from the newest checkpoint in RUN_DIR.",
     )
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
-    parser.add_argument("--steps", type=int, help="new total of environment steps")
+    parser.add_argument("--steps", type=positive_int,
+                        help="new total of environment steps (saved in config.json)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
