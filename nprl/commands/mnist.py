@@ -111,7 +111,8 @@ def register(subparsers) -> None:
                         "../shared/data/mnist when it exists)")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="modern",
                         help="network and training recipe (default: modern)")
-    parser.add_argument("--epochs", type=positive_int, default=None, help="override the preset's epochs")
+    parser.add_argument("--epochs", type=positive_int, default=None,
+                        help="override the preset's epochs")
     parser.add_argument("--batch-size", type=positive_int, default=None,
                         help="override the preset's batch size")
     parser.add_argument("--lr", type=positive_float, default=None,
