@@ -95,7 +95,9 @@ def open_target(target: str, checkpoint: str = "best",
     try:
         folder, agent = run.open_checkpoint(load, named, prefer_best=checkpoint == "best")
     except ValueError as error:
-        raise UserError(f"cannot load an agent from {run.path}: {error}") from None
+        message = str(error)
+        raise UserError(message if str(run.path) in message
+                        else f"cannot load an agent from {run.path}: {message}") from None
     return Target(env_id, {**config.env_kwargs, **config.eval_env_kwargs}, agent, run,
                   config, folder)
 
