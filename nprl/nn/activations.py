@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nprl.nn.checks import real_number
 from nprl.nn.layer import Layer
 
 
@@ -57,7 +58,7 @@ class LeakyReLU(Layer):
 
     def __init__(self, slope: float = 0.01) -> None:
         super().__init__()
-        self.slope = float(slope)
+        self.slope = real_number(slope, "LeakyReLU slope")
         self._mask: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nprl.nn.checks import real_number, whole_number
 from nprl.nn.layer import Layer, check_dtype
 from nprl.nn.parameter import Parameter
 
@@ -44,13 +45,9 @@ class BatchNorm(Layer):
     def __init__(self, num_features: int, momentum: float = 0.1, eps: float = 1e-5,
                  dtype=np.float32) -> None:
         super().__init__()
-        if int(num_features) < 1:
-            raise ValueError(f"BatchNorm needs num_features >= 1, got {num_features}")
-        if not 0 <= momentum <= 1 or not eps > 0:
-            raise ValueError("BatchNorm needs 0 <= momentum <= 1 and eps > 0")
-        self.num_features = int(num_features)
-        self.momentum = float(momentum)
-        self.eps = float(eps)
+        self.num_features = whole_number(num_features, "BatchNorm num_features")
+        self.momentum = real_number(momentum, "BatchNorm momentum", minimum=0.0, maximum=1.0)
+        self.eps = real_number(eps, "BatchNorm eps", above=0.0)
         self.dtype = check_dtype(dtype)
         self.weight = Parameter(np.ones(self.num_features, self.dtype), "weight")
         self.bias = Parameter(np.zeros(self.num_features, self.dtype), "bias")

@@ -20,16 +20,19 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from nprl.nn.checks import whole_number
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng
 from nprl.nn.parameter import Parameter
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    pair = (value, value) if np.isscalar(value) else tuple(value)
-    if len(pair) != 2 or any(int(v) != v for v in pair):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(pair[0]), int(pair[1])
+def _pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
+    """``3`` -> ``(3, 3)``; ``(3, 5)`` stays; anything but whole numbers >= ``minimum``
+    raises ``ValueError`` naming ``name``."""
+    pair = (value, value) if not isinstance(value, (tuple, list)) else tuple(value)
+    if len(pair) != 2:
+        raise ValueError(f"{name} must be a whole number or a pair of them, got {value!r}")
+    return (whole_number(pair[0], name, minimum), whole_number(pair[1], name, minimum))
 
 
 class Conv2D(Layer):
@@ -65,15 +68,11 @@ class Conv2D(Layer):
                  init: str = "he_uniform", bias: bool = True, dtype=np.float32,
                  rng=None) -> None:
         super().__init__()
-        if int(in_channels) < 1 or int(out_channels) < 1:
-            raise ValueError("Conv2D needs positive in_channels and out_channels")
-        self.in_channels = int(in_channels)
-        self.out_channels = int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size")
-        self.stride = _pair(stride, "stride")
-        self.padding = _pair(padding, "padding")
-        if min(self.kernel_size) < 1 or min(self.stride) < 1 or min(self.padding) < 0:
-            raise ValueError("Conv2D needs kernel_size >= 1, stride >= 1 and padding >= 0")
+        self.in_channels = whole_number(in_channels, "Conv2D in_channels")
+        self.out_channels = whole_number(out_channels, "Conv2D out_channels")
+        self.kernel_size = _pair(kernel_size, "Conv2D kernel_size")
+        self.stride = _pair(stride, "Conv2D stride")
+        self.padding = _pair(padding, "Conv2D padding", minimum=0)
         self.init = init
         self.dtype = check_dtype(dtype)
         shape = (self.out_channels, self.in_channels, *self.kernel_size)

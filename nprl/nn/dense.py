@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nprl.nn.checks import whole_number
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng
 from nprl.nn.parameter import Parameter
@@ -56,12 +57,8 @@ class Dense(Layer):
         rng=None,
     ) -> None:
         super().__init__()
-        if int(in_features) < 1 or int(out_features) < 1:
-            raise ValueError(
-                f"Dense needs positive sizes, got in={in_features}, out={out_features}"
-            )
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = whole_number(in_features, "Dense in_features")  # 4.7 is no size
+        self.out_features = whole_number(out_features, "Dense out_features")
         self.init = init
         self.dtype = check_dtype(dtype)
         shape = (self.in_features, self.out_features)

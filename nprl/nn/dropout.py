@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nprl.nn.checks import real_number
 from nprl.nn.layer import Layer, make_rng
 
 
@@ -28,9 +29,9 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5, rng=None) -> None:
         super().__init__()
-        if not 0 <= p < 1:
+        self.p = real_number(p, "Dropout probability")
+        if not 0.0 <= self.p < 1.0:
             raise ValueError(f"Dropout probability must be in [0, 1), got {p}")
-        self.p = float(p)
         self.rng = make_rng(rng)
         self._mask: np.ndarray | None = None
 

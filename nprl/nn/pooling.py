@@ -39,10 +39,8 @@ class MaxPool2D(Layer):
 
     def __init__(self, kernel_size, stride=None) -> None:
         super().__init__()
-        self.kernel_size = _pair(kernel_size, "kernel_size")
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride")
-        if min(self.kernel_size) < 1 or min(self.stride) < 1:
-            raise ValueError("MaxPool2D needs kernel_size >= 1 and stride >= 1")
+        self.kernel_size = _pair(kernel_size, "MaxPool2D kernel_size")
+        self.stride = self.kernel_size if stride is None else _pair(stride, "MaxPool2D stride")
         self._cache = None
 
     def _windows(self, x: np.ndarray) -> tuple[np.ndarray, int, int]:
