@@ -37,7 +37,8 @@ Terminated when the lander has rested on the pad with both feet, upright, for 0.
 velocity by more than 2.5 m/s in one step, or a foot touches down tilted beyond 0.6 rad
 (``crashed``), or when it leaves the area
 (``left_area``). Truncated after 1000 steps by the registration's time limit.
-``info["outcome"]`` says which.
+``info["outcome"]`` says which. Stepping a terminated episode raises ``RuntimeError``
+until ``reset()`` (Gymnasium's own envs only warn; a crashed lander used to fly on).
 
 ## Arguments
 ``render_mode`` ("human" or "rgb_array"), ``curriculum`` (False: always the full task),
@@ -104,6 +105,7 @@ class LanderEnv(gym.Env):
         self.feet = (False, False)
         self._settled_steps = 0
         self._progress: Progress | None = None
+        self._ended: str | None = None  # the outcome that terminated the episode
 
     # -- Gymnasium API ---------------------------------------------------------------
     def reset(self, *, seed: int | None = None,
@@ -119,6 +121,7 @@ class LanderEnv(gym.Env):
         self.feet = (False, False)
         self._settled_steps = 0
         self._progress = self._measure()
+        self._ended = None
         if self.render_mode == "human":
             self.render()
         return self._observation(), self._info("flying", {})
@@ -126,6 +129,9 @@ class LanderEnv(gym.Env):
     def step(self, action) -> tuple[np.ndarray, float, bool, bool, dict]:
         if self.scene is None:
             raise RuntimeError("call reset() before step()")
+        if self._ended is not None:  # a crashed lander must not fly on (nor earn rewards)
+            raise RuntimeError(f"the episode has ended (outcome {self._ended!r}); call "
+                               "reset() before step()")
         if not self.action_space.contains(action):
             raise ValueError(f"Lander action must be an integer in 0..5, got {action!r}")
         cfg, scene = self.config, self.scene
@@ -156,6 +162,7 @@ class LanderEnv(gym.Env):
         self.episode_return += reward
         terminated = outcome != "flying"
         if terminated:
+            self._ended = outcome
             self.curriculum.record(outcome == "landed")
         if self.render_mode == "human":
             self.render()
