@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from nprl.commands.arguments import finite_float, non_negative_int
+from nprl.commands.run_target import add_checkpoint_arguments
 from nprl.errors import UserError
 
 
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--resolution", type=int, default=81, help="grid points per axis")
     parser.add_argument("--out", default=None,
                         help="PNG to write (default: RUN_DIR/qmap.png, or qmap-NAME.png)")
-    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best")
+    add_checkpoint_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             raise UserError(f"--{axis}-range needs LOW < HIGH, got {span[0]:g} {span[1]:g}")
     if args.out:
         check_output_file(args.out, "--out", (".png",))  # before the agent is loaded
-    target = open_target(args.run_dir, args.checkpoint)
+    target = open_target(args.run_dir, args.checkpoint, args.allow_env_module)
     env_id, agent = target.env_id, target.agent
     space = make_target_env(target).observation_space
     try:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from nprl.commands.arguments import seed
+from nprl.commands.run_target import add_checkpoint_arguments
 from nprl.errors import UserError
 
 LANDER = "nprl/Lander-v0"
@@ -42,8 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="evaluation episodes for the statistics (default 10)")
     parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the evaluation episodes (default 0, as nprl eval)")
-    parser.add_argument("--checkpoint", choices=("best", "latest"), default="best",
-                        help="which checkpoint to evaluate (default best, when the run kept one)")
+    add_checkpoint_arguments(parser)
     parser.add_argument("--no-gif", action="store_true",
                         help="leave out the GIF of an evaluation episode (Lander)")
     parser.set_defaults(func=run)
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--episodes must be between 1 and 1000, got {args.episodes}")
     if args.out:
         check_output_file(args.out, "--out", (".html", ".htm"))  # before the evaluation
-    target = open_target(args.run_dir, args.checkpoint)
+    target = open_target(args.run_dir, args.checkpoint, args.allow_env_module)
     try:
         rows = target.run.read_metrics()
     except ValueError as error:

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from nprl.commands.arguments import positive_int
+from nprl.commands.run_target import ALLOW_ENV_MODULE_HELP
 from nprl.errors import UserError
 
 
@@ -21,6 +22,10 @@ def register(subparsers) -> None:
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
     parser.add_argument("--steps", type=positive_int,
                         help="new total of environment steps (saved in config.json)")
+    parser.add_argument("--checkpoint", metavar="NAME",
+                        help="continue from this checkpoint (e.g. step_000012000) instead of "
+                             "the newest intact one")
+    parser.add_argument("--allow-env-module", action="store_true", help=ALLOW_ENV_MODULE_HELP)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -31,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     print(f"resuming {args.run_dir}", file=sys.stderr)
     try:
-        result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress)
+        result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress,
+                        checkpoint=args.checkpoint, allow_env_module=args.allow_env_module)
     except ValueError as error:
         raise UserError(str(error)) from None
     report_result(result)
