@@ -65,6 +65,7 @@ class Polygon:
         "centroid",
         "normals",
         "radius",
+        "thickness",
         "unit_inertia",
         "vertices",
     )
@@ -84,6 +85,11 @@ class Polygon:
         cx, cy = self.centroid
         # Radius of the circle around the centroid that holds the polygon.
         self.radius = max(math.hypot(x - cx, y - cy) for x, y in points)
+        # Smallest width: a convex polygon is thinnest across one of its edges' normals.
+        self.thickness = min(
+            max(nx * x + ny * y for x, y in points) - min(nx * x + ny * y for x, y in points)
+            for nx, ny in normals
+        )
         self.vertices = np.array(points, dtype=np.float64)
         self.vertices.flags.writeable = False
         self.normals = np.array(normals, dtype=np.float64)

@@ -32,6 +32,8 @@ from nprl.physics.vec import Vec2, to_finite, to_vec2
 
 # The position pass ignores corrections smaller than this fraction of the slop.
 POSITION_TOLERANCE = 1e-4
+# Most sub-steps one step may take to keep a fast body from tunnelling (see World.step).
+MAX_SUBSTEPS = 256
 
 
 class World:
@@ -152,13 +154,69 @@ class World:
         return [m for m in self.contacts if m.involves(body, shape)]
 
     def step(self) -> None:
-        """Advance the world by ``dt`` seconds (see the module docstring for the stages)."""
+        """Advance the world by ``dt`` seconds (see the module docstring for the stages).
+
+        A body fast enough to pass through static geometry in one step (it would move
+        more than half its own thickness plus that of the thinnest static shape) makes
+        the step run as ``n`` equal sub-steps, so that it meets the ground instead of
+        tunnelling through it; slower worlds take exactly one step, bit for bit as ever.
+        """
+        substeps, fastest_move = self._substeps()
+        if substeps == 1:
+            self._advance(self.dt, self.contact_margin)
+        else:
+            # Speculative contacts reach as far as the fastest body moves in a sub-step,
+            # so it is stopped at the surface rather than pushed out from deep inside.
+            margin = self.contact_margin + fastest_move / substeps
+            touching: dict[tuple[int, int, int, int], Manifold] = {}
+            forces = [(b, b._fx, b._fy, b._torque) for b in self.bodies]
+            for _ in range(substeps):
+                for body, fx, fy, torque in forces:  # forces act over the whole step
+                    body._fx, body._fy, body._torque = fx, fy, torque
+                self._advance(self.dt / substeps, margin)
+                for m in self.contacts:  # what touched during the step, last seen state
+                    touching[(m.body_a._id, m.body_b._id, m.shape_a, m.shape_b)] = m
+            self.contacts = list(touching.values())
+        self.time += self.dt
+        self.step_count += 1
+
+    def _substeps(self) -> tuple[int, float]:
+        """How many sub-steps this step needs so no body tunnels through static geometry
+        (each sub-step moves every body at most half of its thickness plus the thinnest
+        static shape's), and the longest move (m) of a body in the whole step. Raises
+        ``ValueError`` for a body faster than :data:`MAX_SUBSTEPS` sub-steps allow."""
+        thinnest = min((b._thickness for b in self.bodies if b.static), default=None)
+        if thinnest is None:
+            return 1, 0.0
         dt = self.dt
+        gx, gy = self.gravity
+        worst, fastest_move = 1.0, 0.0
+        for body in self.bodies:
+            if body.static:
+                continue
+            # The velocity this step moves with, before contacts and drag (which slow it).
+            vx = body._vx + dt * (body.inv_mass * body._fx + gx)
+            vy = body._vy + dt * (body.inv_mass * body._fy + gy)
+            reach = 0.5 * (body._thickness + thinnest)
+            move_sq = (vx * vx + vy * vy) * dt * dt
+            if move_sq > reach * reach and math.sqrt(move_sq) / reach > worst:
+                worst, fastest_move = math.sqrt(move_sq) / reach, math.sqrt(move_sq)
+        substeps = math.ceil(worst)
+        if substeps > MAX_SUBSTEPS:
+            raise ValueError(
+                f"a body moves {fastest_move:.3g} m in one step of {dt:g} s, more than "
+                f"{MAX_SUBSTEPS} sub-steps can follow without passing through static "
+                "shapes; lower its speed or the time step"
+            )
+        return substeps, fastest_move
+
+    def _advance(self, dt: float, margin: float) -> None:
+        """One pass of the stages over ``dt`` seconds (a step, or a sub-step of one);
+        shapes closer than ``margin`` get (speculative) contact points."""
         bodies = self.bodies
 
         # 1. Collision detection.
         manifolds = []
-        margin = self.contact_margin
         for i, j, si, sj in candidate_pairs(bodies, margin):
             a, b = bodies[i], bodies[j]
             points_a, normals_a, (ax0, ay0, ax1, ay1) = a._geometry(si)
@@ -235,8 +293,6 @@ class World:
                     "impulse or time step is far too large (or a drag makes the step unstable)"
                 )
             body._sync()
-        self.time += dt
-        self.step_count += 1
 
     def __repr__(self) -> str:
         return (
