@@ -163,8 +163,7 @@ def verify_manifest(folder: str | Path, recursive: bool = False) -> bool:
     if path.is_symlink() or (path.exists() and not path.is_file()):
         raise ValueError(f"{path}: not a regular file")
     if not path.is_file():
-        warnings.warn(f"{folder} has no {MANIFEST} (saved by an older nprl): read without "
-                      "checksums", Note, stacklevel=2)
+        _note_unverified(folder)
         return False
     listing = _read_manifest(path)
     files, _ = _walk(folder)
@@ -184,6 +183,20 @@ def verify_manifest(folder: str | Path, recursive: bool = False) -> bool:
             if Path(name).name == MANIFEST:
                 verify_manifest(folder / Path(name).parent, recursive=True)
     return True
+
+
+_UNVERIFIED: set[Path] = set()  # folders already noted (with them, everything inside)
+
+
+def _note_unverified(folder: Path) -> None:
+    """One note per folder read without a manifest, none for the folders inside it (an old
+    checkpoint would otherwise give one for itself, its agent, networks and buffers)."""
+    folder = folder.resolve()
+    if folder in _UNVERIFIED or not _UNVERIFIED.isdisjoint(folder.parents):
+        return
+    _UNVERIFIED.add(folder)
+    warnings.warn(f"{folder} has no {MANIFEST} (saved by an older nprl): read without "
+                  "checksums", Note, stacklevel=3)
 
 
 def _read_manifest(path: Path) -> dict[str, dict]:
