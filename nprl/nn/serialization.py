@@ -30,6 +30,7 @@ from nprl.nn.layer import Layer, layer_from_config
 
 FORMAT = "nprl.nn"
 VERSION = 1
+MAX_CONFIG_BYTES = 16 * 2**20  # a layer tree is a few kilobytes
 
 
 def save(net: Layer, directory) -> Path:
@@ -71,6 +72,8 @@ def save(net: Layer, directory) -> Path:
 def _read_config(path: Path) -> dict:
     if not path.is_file():
         raise ValueError(f"{path}: missing file (is this a directory written by nprl.nn.save?)")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError(f"{path}: too large to be an nprl.nn model config")
     try:
         with open(path) as f:
             config = json.load(f)

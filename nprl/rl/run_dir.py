@@ -72,6 +72,9 @@ CHECKPOINT_NAME = re.compile(r"step_[0-9]{9}")  # what checkpoint_name() writes,
 # Files and folders that nprl writes into a run directory (what --overwrite removes).
 RUN_FILES = ("config.json", "metrics.csv", "checkpoints", "tensorboard", "learning_curve.png",
              "dashboard.png")
+# Every name nprl reads or writes in a run directory: none may be a symbolic link (a copied
+# run could point learning_curve.png at a file of yours, which the next plot would clobber).
+RUN_NAMES = (*RUN_FILES, "report.html", "qmap.png")
 T = TypeVar("T")
 
 
@@ -162,9 +165,17 @@ class RunDir:
         if not self.path.is_dir():
             raise ValueError(f"{self.path} is a file, not a run directory (a folder made by "
                              "nprl train)")
+        self._refuse_links()
         if not self.config_path.is_file():
             raise ValueError(f"{self.path} is not an nprl run directory: it has no config.json "
                              "(give the folder that nprl train --out wrote)")
+
+    def _refuse_links(self) -> None:
+        """``ValueError`` if a file or folder nprl reads or writes here is a symbolic link."""
+        for name in RUN_NAMES:
+            if (self.path / name).is_symlink():
+                raise ValueError(f"{self.path / name} is a symbolic link; nprl does not follow "
+                                 "links in a run directory (replace it by the file itself)")
 
     def read_config(self, allow_env_module: bool = False) -> tuple[str, DQNConfig]:
         """Return ``(env_id, config)`` from ``config.json``; ``ValueError`` if not a run.
@@ -188,6 +199,7 @@ class RunDir:
         column, with ``kind`` and ``step`` among them. An older run lacks the newer
         columns (they read as empty), so its header is accepted too.
         """
+        self._refuse_links()
         if not self.metrics_path.is_file():
             raise ValueError(f"{self.path} has no metrics.csv; is it a run directory "
                              "written by 'nprl train'?")

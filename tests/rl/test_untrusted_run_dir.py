@@ -223,3 +223,17 @@ def test_buffer_counts_must_be_backed_by_its_arrays(run):
             write_manifest(sealed)
         with pytest.raises(ValueError, match=message):
             RunDir(run).open_checkpoint(lambda f: DQNAgent.load(f / "agent"), folder.name)
+
+
+@pytest.mark.parametrize("name", ["learning_curve.png", "metrics.csv", "report.html"])
+def test_links_in_a_run_directory_are_refused(run, tmp_path, capsys, name):
+    """A copied run could point learning_curve.png at a file of the user's: writing the
+    next curve would clobber it."""
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    if (run / name).exists():
+        (run / name).unlink()
+    (run / name).symlink_to(victim)
+    err = one_line_error(capsys, ["resume", str(run), "--steps", "1200", "--no-progress"])
+    assert f"{name} is a symbolic link" in err
+    assert victim.read_text() == "keep me"
