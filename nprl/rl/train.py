@@ -110,8 +110,10 @@ def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
     except gym.error.DependencyNotInstalled as error:
         raise ValueError(f"environment {env_id!r} needs a missing package: {error}") from None
     except ImportError as error:  # the module of a "module:Env-v0" id cannot be imported
-        raise ValueError(f"environment {env_id!r}: cannot import module {error.name!r} "
-                         f"({error})") from None
+        module = error.name or env_id.partition(":")[0]  # Gymnasium's own error has no name
+        raise ValueError(f"environment {env_id!r}: cannot import its module {module!r} "
+                         f"({str(error).partition('.')[0]}); install it or check the id"
+                         ) from None
     except gym.error.Error as error:
         raise ValueError(f"unknown environment {env_id!r}: {error}") from None
 
