@@ -115,3 +115,24 @@ def test_mp4_streams_through_ffmpeg(tmp_path):
     save_video(path, (frame(k, 45, 61) for k in range(12)), fps=30)  # odd sides are padded
     frames = iio.imread(path)
     assert frames.shape[0] == 12 and frames.shape[1:3] == (46, 62)
+
+
+def test_a_disk_full_mid_video_is_one_line_and_leaves_no_file(tmp_path, monkeypatch, capsys):
+    """Writing fails after a few frames (ENOSPC): one line, no partial GIF, no noise."""
+    import errno
+
+    from nprl.cli import main
+
+    real = VideoWriter._write_gif_frame
+
+    def fill_the_disk(self, image):
+        if self.frames_written == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(self, image)
+
+    monkeypatch.setattr(VideoWriter, "_write_gif_frame", fill_the_disk)
+    path = tmp_path / "demo.gif"
+    assert main(["physics-demo", "--scene", "swing", "--gif", str(path), "--seconds", "0.5"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and str(path) in err
+    assert not path.exists()
