@@ -136,3 +136,30 @@ def test_a_disk_full_mid_video_is_one_line_and_leaves_no_file(tmp_path, monkeypa
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "No space left on device" in err and str(path) in err
     assert not path.exists()
+
+
+def test_eval_video_streams_frames_while_the_episodes_run(tmp_path, monkeypatch, capsys):
+    """``nprl eval --video``: the file grows frame by frame during the episodes, so its
+    memory does not grow with their number (it used to keep every frame: 24 GB)."""
+    pytest.importorskip("pygame")
+    from nprl.cli import main
+    from nprl.rl.config import DQNConfig
+    from nprl.rl.train import train
+
+    run = tmp_path / "run"
+    train("CartPole-v1", DQNConfig(total_steps=150, seed=2, hidden_sizes=[8], batch_size=16,
+                                   learning_starts=50, tensorboard=False), run_dir=run)
+    path = tmp_path / "cartpole.gif"
+    sizes = []
+    real_append = VideoWriter.append
+
+    def watched_append(self, image):
+        real_append(self, image)
+        sizes.append(path.stat().st_size)
+
+    monkeypatch.setattr(VideoWriter, "append", watched_append)
+    assert main(["eval", str(run), "--episodes", "3", "--video", str(path)]) == 0
+    # CartPole renders at 50 fps, so every frame is kept: each one grows the file.
+    assert len(sizes) > 20 and all(later > earlier for earlier, later in zip(sizes, sizes[1:]))
+    assert sizes[0] > 0
+    assert set(gif_delays_ms(path)) == {20}  # 2/100 s per frame: 50 fps
