@@ -10,6 +10,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from nprl.nn.checks import real_number, whole_number
+
+
+# Settings that cannot be 0 (an empty area, a massless lander, a pad of no width).
+POSITIVE = ("width", "height", "mass", "pad_half_width")
+
 
 @dataclass(frozen=True)
 class LanderConfig:
@@ -50,6 +56,20 @@ class LanderConfig:
     thrust_cost: float = 0.02  # per engine firing per step
     success_reward: float = 120.0
     crash_penalty: float = 120.0
+
+    def __post_init__(self) -> None:
+        """Every field a finite number >= 0 (the counts whole numbers >= 1; sizes and mass
+        > 0), else a ``ValueError`` naming it: ``gravity=nan`` or ``fps=0`` used to build
+        a world that failed later, deep inside the physics."""
+        for item in dataclasses.fields(self):
+            value, name = getattr(self, item.name), f"Lander setting {item.name}"
+            if item.type in (int, "int"):
+                object.__setattr__(self, item.name, whole_number(value, name, minimum=1))
+            else:
+                number = real_number(value, name, minimum=0.0)
+                if item.name in POSITIVE and number == 0:
+                    raise ValueError(f"{name} must be > 0, got {value!r}")
+                object.__setattr__(self, item.name, number)
 
     def replace(self, **overrides: float) -> LanderConfig:
         """A copy with some fields changed; an unknown name is a clear ``ValueError``."""

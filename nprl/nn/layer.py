@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from nprl.nn.checks import whole_number
 from nprl.nn.parameter import Parameter
 
 # Class name -> class, filled automatically for every subclass of Layer.
@@ -193,9 +194,9 @@ def layer_from_config(config: dict) -> Layer:
     if not isinstance(config, dict) or "type" not in config:
         raise ValueError(f"a layer config must be a dict with a 'type' key, got {config!r}")
     name = config["type"]
-    cls = LAYER_TYPES.get(name)
+    cls = LAYER_TYPES.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ValueError(f"unknown layer type {name!r}; known types: {sorted(LAYER_TYPES)}")
+        raise ValueError(f"unknown layer type {name!r:.60}; known types: {sorted(LAYER_TYPES)}")
     try:
         return cls.from_config(config)
     except TypeError as error:
@@ -213,8 +214,14 @@ def check_dtype(dtype) -> np.dtype:
     return dtype
 
 
-def make_rng(rng) -> np.random.Generator:
-    """Accept a Generator, an integer seed or None (fresh entropy)."""
+def make_rng(rng, name: str = "rng") -> np.random.Generator:
+    """Accept a Generator, a seed (a whole number >= 0, a SeedSequence or a BitGenerator)
+    or None (fresh entropy); anything else is a ``ValueError`` naming ``name`` (NumPy's
+    own says only "expected non-negative integer")."""
+    if rng is None:
+        return np.random.default_rng()
     if isinstance(rng, np.random.Generator):
         return rng
-    return np.random.default_rng(rng)
+    if isinstance(rng, (np.random.SeedSequence, np.random.BitGenerator)):
+        return np.random.default_rng(rng)
+    return np.random.default_rng(whole_number(rng, name, minimum=0))

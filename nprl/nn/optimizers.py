@@ -36,6 +36,7 @@ import math
 
 import numpy as np
 
+from nprl.nn.checks import real_number
 from nprl.nn.parameter import Parameter
 
 FLUSH_EVERY = 100  # steps between flushes of subnormal optimizer state
@@ -73,10 +74,8 @@ class Optimizer:
                 )
         if len({id(p) for p in params}) != len(params):
             raise ValueError(f"{type(self).__name__}: a parameter appears twice in the list")
-        if not lr >= 0:
-            raise ValueError(f"learning rate must be >= 0, got {lr}")
         self.params = params
-        self.lr = float(lr)
+        self.lr = real_number(lr, "learning rate", minimum=0.0)  # nan and inf too
         self.step_count = 0
         # One dict per buffer name -> list of arrays, one per slab (created lazily).
         self.state: dict[str, list[np.ndarray]] = {}

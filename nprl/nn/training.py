@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nprl.nn.layer import make_rng
 from nprl.progress import ProgressBar
 
 
@@ -78,7 +79,7 @@ def fit(net, x, y, loss, optimizer, epochs: int = 1, batch_size: int = 32, shuff
         raise ValueError("fit: no training samples")
     if int(epochs) < 1 or int(batch_size) < 1:
         raise ValueError("fit: epochs and batch_size must be positive integers")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed, "fit seed")
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "val_loss": [],
                                        "val_accuracy": []}
     n = len(x)

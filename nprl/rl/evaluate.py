@@ -14,6 +14,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.nn.layer import make_rng
+
 
 def evaluation_score(success_rate: float | None, mean: float) -> list[float]:
     """How evaluations rank for "best" (``checkpoints/best``): success rate first (0 for
@@ -60,7 +62,7 @@ def evaluate(
         raise ValueError(f"epsilon must lie in [0, 1], got {epsilon}")
     # Exploration draws come from a private generator: the agent's own stream is untouched.
     saved_rng = agent.rng
-    agent.rng = np.random.default_rng(seed)
+    agent.rng = make_rng(seed, "evaluation seed")
     returns, lengths, successes = [], [], []
     try:
         for episode in range(int(episodes)):

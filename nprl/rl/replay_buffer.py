@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from nprl.nn.checks import whole_number
+from nprl.nn.layer import make_rng
 from nprl.rl.rng import generator_from_state, generator_state
 
 
@@ -93,9 +95,11 @@ class ReplayBuffer:
         if isinstance(obs_shape, int):
             obs_shape = (obs_shape,)
         self.capacity = int(capacity)
-        self.obs_shape = tuple(int(d) for d in obs_shape)
+        if isinstance(obs_shape, str) or not isinstance(obs_shape, (tuple, list)):
+            raise ValueError(f"obs_shape must be a tuple of sizes, got {obs_shape!r}")
+        self.obs_shape = tuple(whole_number(d, "obs_shape entry") for d in obs_shape)
         self.obs_dtype = np.dtype(obs_dtype)
-        self.rng = np.random.default_rng(seed)
+        self.rng = make_rng(seed, "ReplayBuffer seed")
         _check_memory(self.capacity, self.obs_shape, self.obs_dtype)
         self.obs = np.zeros((self.capacity, *self.obs_shape), dtype=self.obs_dtype)
         self.next_obs = np.zeros_like(self.obs)
