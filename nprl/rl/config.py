@@ -121,7 +121,10 @@ class DQNConfig:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> DQNConfig:
         """Build a config from a dict; an unknown key raises ``ValueError`` naming it."""
-        unknown = sorted(set(values) - set(field_names()))
+        if not isinstance(values, dict):
+            raise ValueError(f"DQNConfig settings must be a table of name = value, "
+                             f"got {type(values).__name__}")
+        unknown = sorted(str(key) for key in set(values) - set(field_names()))
         if unknown:
             raise ValueError(
                 f"unknown DQNConfig key(s): {', '.join(unknown)}; "
