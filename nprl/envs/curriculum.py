@@ -91,7 +91,16 @@ class Curriculum:
                 "fixed_stage": self.fixed_stage}
 
     def load_state(self, state: dict) -> None:
-        """Restore what :meth:`state` returned."""
-        self.successes = int(state["successes"])
-        self.enabled = bool(state.get("enabled", self.enabled))
-        self.fixed_stage = state.get("fixed_stage", self.fixed_stage)
+        """Restore what :meth:`state` returned (read from a checkpoint: every value is
+        checked, ``ValueError`` otherwise)."""
+        if not isinstance(state, dict):
+            raise ValueError(f"curriculum state must be a dict, got {state!r:.60}")
+        successes = state.get("successes")
+        enabled = state.get("enabled", self.enabled)
+        stage = state.get("fixed_stage", self.fixed_stage)
+        if type(successes) is not int or successes < 0 or not isinstance(enabled, bool) or (
+                stage is not None and (type(stage) is not int
+                                       or stage not in range(HARDEST_STAGE + 1))):
+            raise ValueError(f"curriculum state {state!r:.120} is not successes >= 0, enabled "
+                             f"true/false and fixed_stage null or 0..{HARDEST_STAGE}")
+        self.successes, self.enabled, self.fixed_stage = successes, enabled, stage

@@ -157,6 +157,10 @@ class DQNAgent:
                                             prune_to=config.buffer_prune_to)
         return self._buffer
 
+    @buffer.setter
+    def buffer(self, buffer: ReplayBuffer) -> None:
+        self._buffer = buffer
+
     @property
     def success(self) -> SuccessBuffer | None:
         """The successful-episode tier (None unless ``config.success_buffer``), allocated
@@ -165,6 +169,10 @@ class DQNAgent:
             self._success = SuccessBuffer(self.config.success_buffer_size, self.obs_shape,
                                           obs_dtype=self.dtype, seed=self._buffer_seeds[1])
         return self._success
+
+    @success.setter
+    def success(self, success: SuccessBuffer | None) -> None:
+        self._success = success
 
     # -- acting ---------------------------------------------------------------------------
 
@@ -361,17 +369,17 @@ class DQNAgent:
     @classmethod
     def _load(cls, directory: Path, meta: dict[str, Any], training: bool) -> DQNAgent:
         config = DQNConfig.from_dict(meta["config"])
-        obs_space = gym.spaces.Box(-np.inf, np.inf, shape=tuple(meta["obs_shape"]),
-                                   dtype=np.dtype(config.dtype))
         network = load_network(directory / "q_net")
-        agent = cls(obs_space, gym.spaces.Discrete(meta["n_actions"]), config, q_network=network)
-        agent.updates = int(meta["updates"])
+        obs_shape, n_actions, updates = _checked_counts(directory / "agent.json", meta, network)
+        obs_space = gym.spaces.Box(-np.inf, np.inf, shape=obs_shape,
+                                   dtype=np.dtype(config.dtype))
+        agent = cls(obs_space, gym.spaces.Discrete(n_actions), config, q_network=network)
+        agent.updates = updates
         if meta.get("policy_only") or not training:  # acting only, fresh training state
             return agent
         agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
         _restore_exact_optimizer_state(agent.optimizer, load_arrays(directory / "optimizer_exact"))
-        agent.updates = int(meta["updates"])
         agent.rng = generator_from_state(meta["rng"])
         if meta.get("include_buffer"):
             _load_buffer(directory / "buffer", agent.buffer)
@@ -383,6 +391,36 @@ class DQNAgent:
         """Small JSON-able summary (for logs and ``nprl report``)."""
         return {"updates": self.updates, "buffer_size": len(self.buffer),
                 "success_size": len(self.success) if self.success is not None else 0}
+
+
+def _checked_counts(path: Path, meta: dict[str, Any],
+                    network: Sequential) -> tuple[tuple[int, ...], int, int]:
+    """``obs_shape``, ``n_actions`` and ``updates`` of ``agent.json``, checked before anything
+    is built from them: whole numbers in range, and an observation size that the saved
+    network's first layer (read from its own files) accepts, so that no size read from a
+    file allocates memory the files do not back."""
+    obs_shape, n_actions, updates = meta["obs_shape"], meta["n_actions"], meta["updates"]
+    if not (isinstance(obs_shape, list) and 1 <= len(obs_shape) <= 4
+            and all(type(d) is int and 1 <= d <= 2**16 for d in obs_shape)):
+        raise ValueError(f"{path}: obs_shape {obs_shape!r:.60} is not 1 to 4 whole numbers "
+                         "in 1..65536")
+    if type(n_actions) is not int or not 1 <= n_actions <= 2**16:
+        raise ValueError(f"{path}: n_actions {n_actions!r:.60} is not a whole number in "
+                         "1..65536")
+    if type(updates) is not int or updates < 0:
+        raise ValueError(f"{path}: updates {updates!r:.60} is not a whole number >= 0")
+    weights = [p.data for p in network.parameters() if p.data.ndim >= 2]
+    if weights:
+        first = weights[0]
+        size = int(np.prod(obs_shape))
+        # A Dense input (in, out) sees the flattened observation; a Conv2D (out, in, kh, kw)
+        # its channels, over at most 4096 x 4096 pixels.
+        fits = (size == first.shape[0] if first.ndim == 2 else
+                obs_shape[0] == first.shape[1] and size <= first.shape[1] * 2**24)
+        if not fits:
+            raise ValueError(f"{path}: obs_shape {obs_shape} does not fit the saved network's "
+                             f"first layer {first.shape}")
+    return tuple(obs_shape), n_actions, updates
 
 
 def _save_buffer(folder: Path, buffer: ReplayBuffer | SuccessBuffer) -> None:

@@ -222,7 +222,13 @@ def resume(
     env.action_space.seed(config.seed)
     env.unwrapped.np_random = env_rng
     if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
-        env.unwrapped.load_curriculum_state(saved["curriculum"])
+        if not hasattr(env.unwrapped, "load_curriculum_state"):
+            raise ValueError(f"{folder / 'state.json'} holds a curriculum, but {env_id} has "
+                             "none")
+        try:
+            env.unwrapped.load_curriculum_state(saved["curriculum"])
+        except ValueError as error:
+            raise ValueError(f"{folder / 'state.json'}: {error}") from None
     with blas_threads(config.blas_threads):
         return _with_disk_checks(run, agent, lambda: run_loop(
             env, agent, state, run, progress=progress, callback=callback))
@@ -233,13 +239,38 @@ def _load_checkpoint(folder: Path) -> tuple[dict, DQNAgent, LoopState, np.random
     the file when anything is missing or does not fit)."""
     saved = read_state(folder)
     agent = DQNAgent.load(folder / "agent")
+    path = folder / "state.json"
     try:
         state = LoopState(**saved["loop"])
         env_rng = generator_from_state(saved["env_rng"])
     except (KeyError, TypeError) as error:
-        raise ValueError(f"{folder / 'state.json'} is not a compatible nprl checkpoint "
+        raise ValueError(f"{path} is not a compatible nprl checkpoint "
                          f"(bad entry {error})") from None
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
+    _check_loop_state(state, path)
+    if saved.get("curriculum") is not None and not isinstance(saved["curriculum"], dict):
+        raise ValueError(f"{path}: curriculum must be null or a dict")
     return saved, agent, state, env_rng
+
+
+def _check_loop_state(state: LoopState, path: Path) -> None:
+    """Every counter of a loaded :class:`LoopState` has its field's type (whole numbers
+    >= 0 for counts, finite numbers for sums, lists of numbers), ``ValueError`` otherwise."""
+    for name, default in vars(LoopState()).items():
+        value = getattr(state, name)
+        if isinstance(default, int):
+            good = type(value) is int and value >= 0
+        elif isinstance(default, float):
+            good = type(value) in (int, float) and math.isfinite(value)
+        elif isinstance(default, list) or (name == "best_eval" and value is not None):
+            good = isinstance(value, list) and len(value) <= 10_000 and all(
+                type(item) in (int, float) and math.isfinite(item) for item in value)
+        else:
+            good = True
+        if not good:
+            raise ValueError(f"{path}: loop counter {name} = {value!r:.60} is not a valid "
+                             f"value")
 
 
 def _with_disk_checks(run: RunDir | None, agent: DQNAgent,

@@ -248,3 +248,22 @@ def test_checkpoint_state_json_is_verified_before_it_is_read(run):
     with pytest.raises(ValueError, match=r"state\.json: damaged or changed"):
         read_state(newest)
     assert np.isfinite(1.0)
+
+
+# -- the agent shipped in the package -----------------------------------------------------
+
+
+def test_the_shipped_agent_is_sealed_and_verified(tmp_path, monkeypatch):
+    from nprl.fileio import verify_manifest
+    from nprl.rl import pretrained
+
+    assert verify_manifest(pretrained.PRETRAINED_DIR / "lander", recursive=True)
+    shelf = tmp_path / "pretrained"
+    shutil.copytree(pretrained.PRETRAINED_DIR, shelf)
+    monkeypatch.setattr(pretrained, "PRETRAINED_DIR", shelf)
+    weights = shelf / "lander" / "agent" / "q_net" / "0.weight.npy"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    weights.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"0\.weight\.npy: damaged or changed"):
+        pretrained.load_pretrained("lander")
