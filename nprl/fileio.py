@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -275,10 +276,21 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _RENAME_SWAP = 2  # macOS sys/stdio.h
 
 
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library (for renameat2 / renamex_np), None where it cannot be opened."""
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except (OSError, TypeError):  # Windows: no "main program" library
+        return None
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap paths ``a`` and ``b``; False when the system cannot."""
+    libc = _libc()
+    if libc is None:
+        return False
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
         if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
             result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b),
                                     _RENAME_EXCHANGE)
