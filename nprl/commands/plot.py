@@ -45,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
     from nprl.viz.dashboard import plot_dashboard
     from nprl.viz.learning_curve import plot_learning_curves, read_rows
 
-    if args.smooth < 1:
-        raise UserError(f"--smooth must be at least 1, got {args.smooth}")
     name = "learning_curve" if args.curves else "dashboard"
     if args.out:
         out = Path(args.out)

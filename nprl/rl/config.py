@@ -124,7 +124,7 @@ class DQNConfig:
         if not isinstance(values, dict):
             raise ValueError(f"DQNConfig settings must be a table of name = value, "
                              f"got {type(values).__name__}")
-        unknown = sorted(str(key) for key in set(values) - set(field_names()))
+        unknown = sorted(repr(key) for key in set(values) - set(field_names()))
         if unknown:
             raise ValueError(
                 f"unknown DQNConfig key(s): {', '.join(unknown)}; "

@@ -105,4 +105,4 @@ def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, c
         assert message in err[0] and str(folder) in err[0]
     assert not (tmp_path / "x.png").exists()
     assert main(["plot", str(runs / "lander"), "--smooth", "0"]) == 2
-    assert "--smooth must be at least 1" in capsys.readouterr().err
+    assert "argument --smooth: expected a whole number >= 1" in capsys.readouterr().err
