@@ -77,7 +77,8 @@ class VideoWriter:
                 imageio = require("imageio.v2")
                 # H.264 in yuv420p needs even sides: append() pads odd ones by a row
                 self._ffmpeg = imageio.get_writer(self.path, fps=self.fps,
-                                                  macro_block_size=2)
+                                                  macro_block_size=2,
+                                                  ffmpeg_log_level="quiet")  # we report
         except (OSError, ValueError, RuntimeError) as error:
             raise ValueError(f"could not write video {self.path}: {error}") from None
 
@@ -121,6 +122,7 @@ class VideoWriter:
                 self._file.close()
             if self._ffmpeg is not None:
                 self._ffmpeg.close()
+                _check_mp4_complete(self.path)
         except (OSError, ValueError, RuntimeError) as error:
             raise ValueError(f"could not write video {self.path}: {error}") from None
         finally:
@@ -140,9 +142,34 @@ class VideoWriter:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         if kind is None or issubclass(kind, KeyboardInterrupt):
-            self.close()  # Ctrl-C keeps a playable video of what was recorded
+            try:
+                self.close()  # Ctrl-C keeps a playable video of what was recorded
+            except ValueError:
+                self.path.unlink(missing_ok=True)  # no broken file left behind
+                raise
         else:
             self.abort()
+
+
+def _check_mp4_complete(path: Path) -> None:
+    """An MP4/MOV ends complete only with its index (the ``moov`` box), written last:
+    ffmpeg only prints a warning when it cannot write it (a full disk), so look for it
+    among the top-level boxes (a few reads, not a decode). Other formats pass."""
+    if path.suffix.lower() not in (".mp4", ".mov"):
+        return
+    with open(path, "rb") as file:
+        while header := file.read(8):
+            if len(header) < 8:
+                break
+            size, kind = int.from_bytes(header[:4], "big"), header[4:]
+            if kind == b"moov":
+                return
+            if size == 1:  # a 64-bit size follows
+                size = int.from_bytes(file.read(8), "big") - 8
+            if size < 8:
+                break
+            file.seek(size - 8, 1)
+    raise ValueError("the file is incomplete (no index written: is the disk full?)")
 
 
 def save_video(path: str | Path, frames, fps: float) -> Path:

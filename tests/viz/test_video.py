@@ -163,3 +163,18 @@ def test_eval_video_streams_frames_while_the_episodes_run(tmp_path, monkeypatch,
     assert len(sizes) > 20 and all(later > earlier for earlier, later in zip(sizes, sizes[1:]))
     assert sizes[0] > 0
     assert set(gif_delays_ms(path)) == {20}  # 2/100 s per frame: 50 fps
+
+
+def test_an_mp4_without_its_index_is_an_error_not_a_silent_success(tmp_path):
+    """ffmpeg only warns when it cannot write the MP4's index at the end (a full disk)."""
+    pytest.importorskip("imageio_ffmpeg")
+    from nprl.viz.video import _check_mp4_complete
+
+    path = tmp_path / "clip.mp4"
+    save_video(path, (frame(k, 40, 60) for k in range(30)), fps=30)
+    _check_mp4_complete(path)  # complete: no error
+    data = path.read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: data.rindex(b"moov") - 4])  # everything before the index
+    with pytest.raises(ValueError, match="incomplete"):
+        _check_mp4_complete(cut)
