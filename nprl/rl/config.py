@@ -299,7 +299,14 @@ def _success_batch_fits(config: DQNConfig) -> None:
                          "could never be drawn")
 
 
+def _batch_fits(config: DQNConfig) -> None:
+    if config.batch_size > config.buffer_size:
+        raise ValueError(f"batch_size ({config.batch_size}) must not exceed buffer_size "
+                         f"({config.buffer_size}): a batch would repeat the whole buffer")
+
+
 CROSS_FIELD_RULES: list[Callable[[DQNConfig], None]] = [
     _prune_needs_uniform_replay,
+    _batch_fits,
     _success_batch_fits,
 ]

@@ -57,6 +57,7 @@ def test_every_field_has_a_one_line_comment():
     ({"hidden_sizes": [True]}, "hidden_sizes entry must be a whole number"),
     ({"q_bound_factor": -1.0}, "q_bound_factor must be >= 0"),  # was: guard silently off
     ({"success_batch_size": 64, "success_buffer_size": 32}, "must not exceed"),
+    ({"batch_size": 10**8}, r"batch_size \(100000000\) must not exceed buffer_size"),
     ({"seed": -1}, "seed must be >= 0"),
     ({"seed": 1.5}, "seed must be a whole number"),
     ({"seed": "1"}, "seed must be a whole number"),
