@@ -225,3 +225,31 @@ def test_a_real_full_disk_is_one_line(tmp_path, capsys):
         assert "no space left in" in capsys.readouterr().err
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_full_disk_under_tensorboard_is_one_line_not_a_hang(tmp_path, monkeypatch):
+    """tensorboardX writes from a thread: when a write failed, that thread died and the next
+    add_scalar blocked forever on its full queue (observed on a 300 kB tmpfs)."""
+    pytest.importorskip("tensorboardX")
+    import faulthandler
+    import threading
+
+    from tensorboardX import event_file_writer
+
+    real = event_file_writer.EventsWriter.write_event
+
+    def full(self, event):  # the disk fills while the writer thread writes
+        if threading.current_thread() is threading.main_thread():
+            return real(self, event)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(event_file_writer.EventsWriter, "write_event", full)
+
+    # Without the guard the training blocks in C: a watchdog ends the test run loudly.
+    faulthandler.dump_traceback_later(300, exit=True)
+    try:
+        with pytest.raises(DiskFull, match="no space left in .*run: a checkpoint needs"):
+            train("CartPole-v1", DQNConfig(**{**TINY, "tensorboard": True}),
+                  run_dir=tmp_path / "run")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
