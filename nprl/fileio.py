@@ -318,14 +318,17 @@ def replace_folder(new: Path, final: Path) -> None:
 
 
 def folder_bytes(folder: Path) -> int:
-    """Bytes held by the files under ``folder`` (0 if it does not exist)."""
+    """Bytes the files under ``folder`` take on the device, in whole blocks as ``du``
+    counts them (0 if it does not exist)."""
     total = 0
     for root, _, names in os.walk(folder):
         for name in names:
             try:
-                total += os.lstat(os.path.join(root, name)).st_size
+                info = os.lstat(os.path.join(root, name))
             except OSError:
-                pass
+                continue
+            blocks = getattr(info, "st_blocks", None)  # not on Windows
+            total += max(info.st_size, 512 * blocks) if blocks is not None else info.st_size
     return total
 
 

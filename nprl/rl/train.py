@@ -47,7 +47,7 @@ from nprl.rl.config import DQNConfig
 from nprl.rl.evaluate import evaluate, evaluation_score
 from nprl.rl.metrics import layer_names, weight_norms
 from nprl.rl.rng import generator_from_state, generator_state
-from nprl.rl.run_dir import RunDir, checkpoint_name, read_state, write_state
+from nprl.rl.run_dir import KEEP_CHECKPOINTS, RunDir, checkpoint_name, read_state, write_state
 from nprl.rl.schedules import LinearSchedule, make_epsilon_schedule
 from nprl.rl.tensorboard import open_tensorboard
 
@@ -291,15 +291,17 @@ def _with_disk_checks(run: RunDir | None, agent: DQNAgent,
             f"with 'nprl resume {run.path}'" if kept else
             f"no checkpoint was written: free some space and start again with 'nprl train "
             f"--out {run.path} --overwrite'")
-    raise DiskFull(f"no space left in {run.path}: a checkpoint needs about "
-                   f"{needed / 1e6:.2f} MB, {free / 1e6:.2f} MB free; {then}") from None
+    raise DiskFull(f"no space left in {run.path}: the next checkpoint needs about "
+                   f"{needed / 1e6:.2f} MB, {free / 1e6:.2f} MB free (the run keeps "
+                   f"{KEEP_CHECKPOINTS} and writes the next before deleting the oldest); "
+                   f"{then}") from None
 
 
 def _checkpoint_bytes(agent: DQNAgent) -> int:
     """About what a checkpoint of ``agent`` takes: two networks, optimizer state (up to two
     slots per parameter) and, when saved, the filled part of the replay buffers."""
     network = sum(p.data.nbytes for p in agent.q_net.parameters())
-    total = 4 * network
+    total = 4 * network + 40 * 4096  # ~40 files, each at least one block on the device
     if agent.config.save_buffer:
         for buffer in (agent.buffer, agent.success):
             if buffer is not None:

@@ -164,7 +164,7 @@ def test_full_disk_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):
     with pytest.raises(DiskFull) as caught:
         resume(run.path, total_steps=1500)
     message = str(caught.value)
-    assert message.startswith(f"no space left in {run.path}: a checkpoint needs about ")
+    assert message.startswith(f"no space left in {run.path}: the next checkpoint needs about ")
     assert "MB free" in message and f"the last good checkpoint, {good}, is kept" in message
     assert f"nprl resume {run.path}" in message and "\n" not in message
     assert run.latest_checkpoint().name == good
@@ -248,7 +248,7 @@ def test_a_full_disk_under_tensorboard_is_one_line_not_a_hang(tmp_path, monkeypa
     # Without the guard the training blocks in C: a watchdog ends the test run loudly.
     faulthandler.dump_traceback_later(300, exit=True)
     try:
-        with pytest.raises(DiskFull, match="no space left in .*run: a checkpoint needs"):
+        with pytest.raises(DiskFull, match="no space left in .*run: the next checkpoint needs"):
             train("CartPole-v1", DQNConfig(**{**TINY, "tensorboard": True}),
                   run_dir=tmp_path / "run")
     finally:
