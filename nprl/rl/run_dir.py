@@ -176,6 +176,10 @@ class RunDir:
             if (self.path / name).is_symlink():
                 raise ValueError(f"{self.path / name} is a symbolic link; nprl does not follow "
                                  "links in a run directory (replace it by the file itself)")
+        pointer = self.checkpoints / "latest"
+        if pointer.is_symlink() or (pointer.exists() and not pointer.is_file()):
+            raise ValueError(f"{pointer} is not a plain file (it names the newest checkpoint); "
+                             "delete it and nprl resume uses the newest intact checkpoint")
 
     def read_config(self, allow_env_module: bool = False) -> tuple[str, DQNConfig]:
         """Return ``(env_id, config)`` from ``config.json``; ``ValueError`` if not a run.

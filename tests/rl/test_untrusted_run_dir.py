@@ -237,3 +237,11 @@ def test_links_in_a_run_directory_are_refused(run, tmp_path, capsys, name):
     err = one_line_error(capsys, ["resume", str(run), "--steps", "1200", "--no-progress"])
     assert f"{name} is a symbolic link" in err
     assert victim.read_text() == "keep me"
+
+
+def test_latest_that_is_a_folder_is_one_line(run, capsys):
+    pointer = run / "checkpoints" / "latest"
+    pointer.unlink()
+    pointer.mkdir()
+    err = one_line_error(capsys, ["resume", str(run), "--steps", "1200", "--no-progress"])
+    assert "latest is not a plain file" in err
