@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nprl.rl.metrics import TIMING_COLUMNS  # noqa: E402
+from nprl.rl.metrics import TIMING_COLUMNS
 
 TRAIN = ["--steps", "6000", "--seed", "3", "--no-progress", "--set", "checkpoint_interval=200",
          "--set", "eval_interval=1000", "--set", "log_interval=100"]
@@ -79,8 +79,8 @@ def main() -> None:
         identical = run.exists() and (run / "metrics.csv").is_file() and rows(run) == expected
         same += identical
         clean += ok_lines
-        print(f"{trial:>5} {delay:>9.2f} {resumed.returncode:>9} {str(ok_lines):>8} "
-              f"{str(identical):>12}  {outcome}")
+        print(f"{trial:>5} {delay:>9.2f} {resumed.returncode:>9} {ok_lines!s:>8} "
+              f"{identical!s:>12}  {outcome}")
     print(f"identical metrics after the kill: {same}/{args.trials - early} (the other "
           f"{early} were killed before their first checkpoint: nothing to resume); "
           f"no traceback: {clean}/{args.trials} (folder {work})")

@@ -35,7 +35,7 @@ _CHUNK = 2**20
 def _open(path: Path) -> tuple[BinaryIO, int]:
     """The file's uncompressed byte stream and an upper bound on its length."""
     try:
-        file = open(path, "rb")
+        file = open(path, "rb")  # noqa: SIM115 (returned; read_idx closes it)
     except FileNotFoundError:
         raise ValueError(f"{path}: missing file") from None
     except OSError as error:

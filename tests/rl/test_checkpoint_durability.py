@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import nprl.fileio as fileio
+from nprl import fileio
 from nprl.cli import main
 from nprl.errors import Note
 from nprl.fileio import DiskFull, verify_manifest
@@ -200,6 +200,7 @@ def can_mount_tmpfs(where: Path) -> bool:
         return False
     where.mkdir(exist_ok=True)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(where)],
+                          check=False,
                           capture_output=True)
     return done.returncode == 0
 

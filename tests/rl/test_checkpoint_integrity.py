@@ -157,7 +157,7 @@ def damage_newest(run_dir):
 
 
 def test_resume_and_eval_fall_back_saying_so_in_one_line(run, capsys):
-    newest, older = damage_newest(run)
+    _, older = damage_newest(run)
     assert main(["eval", str(run), "--episodes", "1", "--checkpoint", "latest"]) == 0
     notes = [line for line in capsys.readouterr().err.splitlines() if "note:" in line]
     assert len(notes) == 1 and "0.weight.npy: damaged" in notes[0] and \

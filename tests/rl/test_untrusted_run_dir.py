@@ -14,7 +14,7 @@ from nprl.fileio import write_manifest
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.run_dir import RunDir
-from nprl.rl.train import resume, train
+from nprl.rl.train import train
 
 TINY = dict(total_steps=900, hidden_sizes=[16], batch_size=16, buffer_size=1000,
             learning_starts=200, train_freq=4, target_update_interval=100, log_interval=250,
