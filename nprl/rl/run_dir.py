@@ -144,6 +144,7 @@ class RunDir:
         The file is rewritten with today's full header (an older run gains the new,
         empty columns) and ``layers``' weight-norm columns (default: the file's own).
         """
+        self._drop_partial_row()
         if layers is None:
             layers = weight_norm_layers(self.metric_header())
         rows = [row for row in self.read_metrics() if int(row["step"]) <= step]
@@ -153,6 +154,16 @@ class RunDir:
             writer.writeheader()
             writer.writerows(rows)
         os.replace(temporary, self.metrics_path)
+
+    def _drop_partial_row(self) -> None:
+        """Cut a last row that a killed process left half-written (no line end yet): the
+        kill may land while Python's file buffer is being written out, mid-row."""
+        if not self.metrics_path.is_file():
+            return  # metric_header() says what is wrong
+        with open(self.metrics_path, "rb+") as file:
+            data = file.read()
+            if data and not data.endswith(b"\n"):
+                file.truncate(data.rfind(b"\n") + 1)
 
     def open_metrics(self, mirror: Any = None) -> MetricsWriter:
         """Append rows to ``metrics.csv`` (with the file's own header). ``mirror``, if

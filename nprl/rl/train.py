@@ -120,6 +120,7 @@ def train(
     run_dir: str | Path | None = None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """Train a DQN agent from scratch.
 
@@ -138,6 +139,9 @@ def train(
         Draw a progress bar on stderr.
     callback : callable, optional
         Called as ``callback(step, agent)`` after every environment step.
+    on_eval : callable, optional
+        Called as ``on_eval(step, stats)`` after every greedy evaluation, once its row is
+        in ``metrics.csv`` on disk (``nprl sweep`` reports it to Ray Tune from here).
 
     Returns
     -------
@@ -161,7 +165,8 @@ def train(
         run.create(env_id, config, layer_names(agent.q_net))
     state = LoopState(next_checkpoint=config.checkpoint_interval)
     with blas_threads(config.blas_threads):
-        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+        return run_loop(env, agent, state, run, progress=progress, callback=callback,
+                        on_eval=on_eval)
 
 
 def resume(
@@ -169,6 +174,7 @@ def resume(
     total_steps: int | None = None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """Continue a run from its newest checkpoint.
 
@@ -201,7 +207,8 @@ def resume(
     if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
         env.unwrapped.load_curriculum_state(saved["curriculum"])
     with blas_threads(config.blas_threads):
-        return run_loop(env, agent, state, run, progress=progress, callback=callback)
+        return run_loop(env, agent, state, run, progress=progress, callback=callback,
+                        on_eval=on_eval)
 
 
 def run_loop(
@@ -211,6 +218,7 @@ def run_loop(
     run: RunDir | None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """The training loop itself, from ``state.step`` to ``config.total_steps``."""
     config = agent.config
@@ -297,6 +305,10 @@ def run_loop(
                                  eval_mean=last_eval["mean"], eval_std=last_eval["std"],
                                  eval_min=last_eval["min"], eval_max=last_eval["max"],
                                  eval_success=rate if rate is not None else "")
+                if on_eval is not None:  # a caller that may stop us here sees the row on disk
+                    if writer is not None:
+                        writer.flush()
+                    on_eval(step, last_eval)
                 # Success rate first (where the env reports it), then the mean return.
                 score = evaluation_score(rate, last_eval["mean"])
                 if run is not None and config.save_best and (
