@@ -60,6 +60,8 @@ class LiveTable(tune.Callback):
         self.latest[name] = result
         entry = self.status[name]
         entry.update(pid=result.get("pid"), host=result.get("host"))
+        if "started_at" in result:  # 0: from scratch; a step: resumed from that checkpoint
+            entry["started_at"] = result["started_at"]
         if result.get("failed"):
             entry["error"] = str(result["failed"])
         self._draw()
@@ -75,7 +77,8 @@ class LiveTable(tune.Callback):
 
     def on_trial_error(self, iteration, trials, trial, **info) -> None:
         entry = self.status[_name(trial)]
-        entry["error"] = entry["error"] or "the trial's worker failed (see .ray/ for Ray's log)"
+        if not entry["error"]:
+            entry["error"] = f"its worker failed; Ray's log of it: {trial.path}/error.txt"
         self._set(trial, FAILED)
 
     def on_trial_recover(self, iteration, trials, trial, **info) -> None:

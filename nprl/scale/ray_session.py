@@ -26,13 +26,21 @@ QUIET_ENVIRONMENT = {
     "RAY_AIR_NEW_OUTPUT": "0",  # Tune's own tables off (verbose=0): nprl prints the live table
     "TUNE_DISABLE_AUTO_CALLBACK_LOGGERS": "1",  # no result.json/TensorBoard copies by Tune
     "RAY_DEDUP_LOGS": "0",
+    # A trial's first result (it started, at which step) has no evaluation yet.
+    "TUNE_DISABLE_STRICT_METRIC_CHECKING": "1",
 }
+# Ray's raylet gives its Python agents 15 s to come up, then aborts; a busy laptop (or a
+# shared 2-core machine) can need more, and idle workers started in advance only slow the
+# start down (trials start their own). A value the user set is kept.
+PATIENT_ENVIRONMENT = {"RAY_agent_register_timeout_ms": "60000",
+                       "RAY_enable_worker_prestart": "0"}
 
 
 def import_ray() -> ModuleType:
     """``import ray`` (with usage statistics off), or a UserError saying how to get it."""
-    for name, value in QUIET_ENVIRONMENT.items():
-        os.environ[name] = value
+    os.environ.update(QUIET_ENVIRONMENT)
+    for name, value in PATIENT_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     try:
         import ray
         import ray.tune  # noqa: F401 (the [tune] part of ray[tune])
@@ -77,12 +85,18 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
             ray.init(address=address, **options)
         except (ConnectionError, RuntimeError, ValueError) as error:
             raise UserError(f"cannot join the Ray cluster at {address}: "
-                            f"{str(error).splitlines()[0]}") from None
+                            f"{str(error).splitlines()[0]} (a cluster with token "
+                            "authentication needs RAY_AUTH_MODE=token and its token here)"
+                            ) from None
         where = f"the Ray cluster at {address}"
     else:
         num_cpus = num_cpus or os.cpu_count() or 1
         os.environ.pop("RAY_ADDRESS", None)  # an empty RAY_ADDRESS must not mean "join"
-        ray.init(num_cpus=num_cpus, object_store_memory=OBJECT_STORE_BYTES, **options)
+        try:
+            ray.init(num_cpus=num_cpus, object_store_memory=OBJECT_STORE_BYTES, **options)
+        except Exception as error:  # Ray raises bare Exceptions from its node startup
+            raise UserError(f"Ray could not start here: {str(error).splitlines()[0]}") \
+                from None
         where = f"a local Ray with {num_cpus} CPUs"
     try:
         yield where

@@ -13,6 +13,7 @@ the run directories and ``status.json`` are all a resume needs.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from nprl.errors import UserError
 from nprl.scale.spec import SweepSpec, Trial, parse_grid, parse_sample
 from nprl.scale.summary import markdown, plot, summarize, write_csv
 from nprl.scale.sweep_dir import (
+    FAILED,
     FINISHED,
     PENDING,
     RUNNING,
@@ -111,12 +113,19 @@ def sweep(
     status = folder.read_status(trials)
     todo = _trials_to_run(folder, trials, status)
     folder.write_status(status)
+    interrupted = False
     if todo:
-        _run_on_ray(folder, spec, todo, status, address, num_cpus, max_concurrent, live)
+        interrupted = _run_on_ray(folder, spec, todo, status, address, num_cpus,
+                                  max_concurrent, live)
     else:
         print(f"every trial of {folder.path} has already ended; nothing to run",
               file=sys.stderr)
-    return write_summary(folder, spec, trials, status)
+    configs = write_summary(folder, spec, trials, status)
+    if interrupted:
+        print(f"sweep interrupted; continue it with: nprl sweep --resume {folder.path}",
+              file=sys.stderr)
+        raise KeyboardInterrupt
+    return configs
 
 
 def write_summary(folder: SweepDir, spec: SweepSpec, trials: list[Trial],
@@ -161,7 +170,8 @@ def _trials_to_run(folder: SweepDir, trials: list[Trial],
 
 def _run_on_ray(folder: SweepDir, spec: SweepSpec, todo: list[Trial],
                 status: dict[str, dict[str, Any]], address: str | None,
-                num_cpus: int | None, max_concurrent: int | None, live: bool) -> None:
+                num_cpus: int | None, max_concurrent: int | None, live: bool) -> bool:
+    """Run ``todo`` on Ray Tune; True when the sweep was interrupted before they ended."""
     from nprl.scale.ray_session import cluster_cpus, ray_session
 
     with ray_session(address, num_cpus) as where:
@@ -195,25 +205,31 @@ def _run_on_ray(folder: SweepDir, spec: SweepSpec, todo: list[Trial],
             param_space={"job": tune.grid_search(jobs)},
             tune_config=tune.TuneConfig(
                 scheduler=scheduler, max_concurrent_trials=concurrent,
+                reuse_actors=True,  # a worker runs trial after trial: no Python start each
                 trial_name_creator=_trial_name, trial_dirname_creator=_trial_name),
             run_config=tune.RunConfig(
                 name=f"tune-{time.strftime('%Y%m%d-%H%M%S')}",
                 storage_path=str(folder.ray_path), verbose=0, callbacks=[table],
                 failure_config=tune.FailureConfig(max_failures=MAX_FAILURES)),
         )
+        tune_logger = logging.getLogger("ray.tune")
+        level = tune_logger.level
+        tune_logger.setLevel(logging.CRITICAL)  # failed trials: one line each, in status
         try:
             tuner.fit()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Tune handles the first Ctrl-C; a second lands here
             pass
         finally:
+            tune_logger.setLevel(level)
             unfinished = [name for name in totals
                           if status[name]["status"] in (RUNNING, PENDING, UNFINISHED)]
             for name in unfinished:
                 status[name]["status"] = UNFINISHED
             folder.write_status(status)
-        if unfinished:
-            print(f"sweep interrupted: {len(unfinished)} trial(s) did not finish; continue "
-                  f"with: nprl sweep --resume {folder.path}", file=sys.stderr)
+        for name in totals:
+            if status[name]["status"] == FAILED:
+                print(f"trial {name} failed: {status[name]['error']}", file=sys.stderr)
+        return bool(unfinished)
 
 
 def trial_job(folder: SweepDir, trial: Trial, metric: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import Any
 from nprl.rl.config import DQNConfig
 from nprl.rl.run_dir import RunDir
 from nprl.scale.summary import read_trial
-from nprl.scale.sweep_dir import FINISHED, UNFINISHED, trial_progress
+from nprl.scale.sweep_dir import FINISHED, UNFINISHED, trial_progress, trial_step
 
 # What an interrupted run can leave before its first checkpoint (all of it reproducible).
 UNSAVED_ENTRIES = ("config.json", "metrics.csv", "tensorboard", "checkpoints")
@@ -54,13 +54,20 @@ def run_trial(tune_config: dict[str, Any]) -> None:
     config = DQNConfig.from_dict(job["config"])
     where = {"pid": os.getpid(), "host": socket.gethostname()}
 
+    def report(step: int, **values: Any) -> None:
+        """One result for Tune; the scheduler's metric only where there is a number."""
+        metric = values.pop(job["metric"], None)
+        if metric is not None and not math.isnan(metric):
+            values[job["metric"]] = metric
+        tune.report({"step": step, "finished": False, "failed": "", **where, **values})
+
     def report_eval(step: int, stats: dict[str, Any]) -> None:
-        values = {"eval_mean": stats["mean"], "eval_success": stats["success_rate"]}
-        tune.report({"step": step, job["metric"]: _number(values[job["metric"]]),
-                     "eval_mean": float(stats["mean"]), "finished": False, "failed": "",
-                     **where})
+        report(step, eval_mean=float(stats["mean"]),
+               eval_success=_number(stats["success_rate"]))
 
     progress = trial_progress(run, config.total_steps)
+    start = trial_step(run) if progress == UNFINISHED else 0
+    report(start or 0, started_at=start or 0)  # the live table and status.json see it start
     try:
         if progress == UNFINISHED:
             resume(run.path, on_eval=report_eval)
@@ -68,15 +75,12 @@ def run_trial(tune_config: dict[str, Any]) -> None:
             _remove_unsaved(run.path)
             train(job["env_id"], config, run_dir=run.path, on_eval=report_eval)
     except ValueError as error:  # bad config, diverged: say so, do not retry
-        result = read_trial(run, config.total_steps)
-        tune.report({"step": result.steps, job["metric"]: math.nan, "eval_mean": math.nan,
-                     "finished": False, "failed": str(error).splitlines()[0], **where})
+        report(read_trial(run, config.total_steps).steps,
+               failed=str(error).splitlines()[0] or type(error).__name__)
         return
     result = read_trial(run, config.total_steps)
-    final = {"eval_mean": result.final_eval, "eval_success": result.final_success}
-    tune.report({"step": result.steps, job["metric"]: _number(final[job["metric"]]),
-                 "eval_mean": _number(result.final_eval), "finished": True, "failed": "",
-                 **where})
+    report(result.steps, eval_mean=_number(result.final_eval),
+           eval_success=_number(result.final_success), finished=True)
 
 
 def _remove_unsaved(path: Path) -> None:
