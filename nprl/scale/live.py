@@ -59,11 +59,14 @@ class LiveTable(tune.Callback):
         name = _name(trial)
         self.latest[name] = result
         entry = self.status[name]
+        before = dict(entry)
         entry.update(pid=result.get("pid"), host=result.get("host"))
         if "started_at" in result:  # 0: from scratch; a step: resumed from that checkpoint
             entry["started_at"] = result["started_at"]
         if result.get("failed"):
             entry["error"] = str(result["failed"])
+        if entry != before:  # where a trial runs (host, pid) is in status.json at once
+            self.save(self.status)
         self._draw()
 
     def on_trial_complete(self, iteration, trials, trial, **info) -> None:

@@ -21,6 +21,7 @@ from nprl.errors import UserError
 
 OBJECT_STORE_BYTES = 200 * 1024 * 1024  # trials report floats; Ray's default takes 30% of RAM
 CONNECT_TIMEOUT_S = 5.0
+STARTS = 2  # Ray gives its node 30 s to come up; on a loaded machine the second try may do
 QUIET_ENVIRONMENT = {
     "RAY_USAGE_STATS_ENABLED": "0",  # offline: never phone home
     "RAY_AIR_NEW_OUTPUT": "0",  # Tune's own tables off (verbose=0): nprl prints the live table
@@ -92,11 +93,15 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
     else:
         num_cpus = num_cpus or os.cpu_count() or 1
         os.environ.pop("RAY_ADDRESS", None)  # an empty RAY_ADDRESS must not mean "join"
-        try:
-            ray.init(num_cpus=num_cpus, object_store_memory=OBJECT_STORE_BYTES, **options)
-        except Exception as error:  # Ray raises bare Exceptions from its node startup
-            raise UserError(f"Ray could not start here: {str(error).splitlines()[0]}") \
-                from None
+        for attempt in range(STARTS):
+            try:
+                ray.init(num_cpus=num_cpus, object_store_memory=OBJECT_STORE_BYTES, **options)
+                break
+            except Exception as error:  # Ray raises bare Exceptions from its node startup
+                ray.shutdown()  # what did start is stopped before trying again
+                if attempt == STARTS - 1:
+                    raise UserError(f"Ray could not start here: "
+                                    f"{str(error).splitlines()[0]}") from None
         where = f"a local Ray with {num_cpus} CPUs"
     try:
         yield where

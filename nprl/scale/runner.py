@@ -137,8 +137,8 @@ def write_summary(folder: SweepDir, spec: SweepSpec, trials: list[Trial],
     commands = {}
     for trial in trials:
         commands.setdefault(trial.config_id, spec.train_command(trial.changes, trial.seed))
-    heading = f"Sweep of {trials[0].env_id}: {len(configs)} configurations x " \
-              f"{len(spec.seeds)} seeds"
+    heading = f"Sweep of {trials[0].env_id}: {len(configs)} configuration(s) x " \
+              f"{len(spec.seeds)} seed(s)"
     text = markdown(configs, rows, heading, commands, spec.target)
     folder.summary_md.write_text(text)
     try:
@@ -194,11 +194,11 @@ def _run_on_ray(folder: SweepDir, spec: SweepSpec, todo: list[Trial],
         print(f"sweep: {len(todo)} trials on {where}, {spec.cpus_per_trial} CPU(s) each, "
               f"{concurrent} at a time -> {folder.path}", file=sys.stderr)
         scheduler = None
-        if spec.scheduler == "asha":
+        if spec.scheduler == "asha":  # rungs at 1/4 and 1/2 of the steps: RL starts noisy
             longest = max(totals.values())
             every = max(trial.config.eval_interval for trial in todo)
             scheduler = ASHAScheduler(time_attr="step", metric=spec.metric, mode="max",
-                                      max_t=longest, grace_period=max(every, longest // 8),
+                                      max_t=longest, grace_period=max(every, longest // 4),
                                       reduction_factor=2)
         tuner = tune.Tuner(
             tune.with_resources(run_trial, {"cpu": spec.cpus_per_trial}),

@@ -62,6 +62,8 @@ def run_trial(tune_config: dict[str, Any]) -> None:
         tune.report({"step": step, "finished": False, "failed": "", **where, **values})
 
     def report_eval(step: int, stats: dict[str, Any]) -> None:
+        if step >= config.total_steps:  # the final report says it, once the run is saved
+            return  # (ASHA stops every trial at max_t: here, before the final checkpoint)
         report(step, eval_mean=float(stats["mean"]),
                eval_success=_number(stats["success_rate"]))
 
