@@ -22,10 +22,10 @@ from nprl.errors import UserError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep", help="train many seeds and hyperparameters at once (Ray Tune)",
-        description="Train every configuration (a --grid of values, --samples random draws) "
-                    "on every seed, in parallel on Ray Tune: locally on this machine's cores "
-                    "or on a Ray cluster (--address). Each trial is an ordinary nprl run "
-                    "directory; the sweep directory adds summary.md, summary.csv and "
+        description="Train every configuration (a --grid of values, --samples random\n"
+                    "draws) on every seed, in parallel on Ray Tune: on this machine's cores,\n"
+                    "or on a Ray cluster (--address). Each trial is an ordinary nprl run\n"
+                    "directory; the sweep directory adds summary.md, summary.csv and\n"
                     "sweep.png (one curve per configuration, min..max band over seeds).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterable, Mapping
@@ -89,6 +90,7 @@ def sweep(
     list of dict
         One row per configuration, as in ``summary.csv``.
     """
+    _check_ray(address)  # before anything is written: no Ray, a dead address: one line
     if resume is not None:
         folder = SweepDir(resume)
         try:
@@ -230,6 +232,15 @@ def _run_on_ray(folder: SweepDir, spec: SweepSpec, todo: list[Trial],
             if status[name]["status"] == FAILED:
                 print(f"trial {name} failed: {status[name]['error']}", file=sys.stderr)
         return bool(unfinished)
+
+
+def _check_ray(address: str | None) -> None:
+    from nprl.scale.ray_session import check_address, import_ray
+
+    ray = import_ray()
+    address = address or os.environ.get("RAY_ADDRESS")
+    if address and not ray.is_initialized():
+        check_address(address)
 
 
 def trial_job(folder: SweepDir, trial: Trial, metric: str) -> dict[str, Any]:

@@ -120,6 +120,7 @@ def test_without_ray_the_command_says_how_to_install_it(tmp_path, monkeypatch, c
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[-1] == ("nprl: error: nprl sweep needs Ray Tune, which is not "
                                      "installed; install it with: pip install 'nprl[scale]'")
+    assert not (tmp_path / "s").exists()  # nothing written
 
 
 def test_an_address_that_does_not_answer_is_one_line(tmp_path, capsys):
@@ -129,6 +130,7 @@ def test_an_address_that_does_not_answer_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err[-1].startswith("nprl: error: no Ray cluster answers at "
                                             "127.0.0.1:9")
+    assert len(err) == 1 and not (tmp_path / "s").exists()
 
 
 def test_ray_is_imported_only_in_nprl_scale():
@@ -147,3 +149,46 @@ def test_ray_is_imported_only_in_nprl_scale():
              "print('ray' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+class FakeTrial:
+    """What the live table reads of a Tune trial."""
+
+    def __init__(self, name: str) -> None:
+        self.config = {"job": {"name": name}}
+        self.path = f"/ray/{name}"
+
+
+def test_the_live_table_tells_finished_stopped_failed_and_restarted_trials_apart():
+    import io
+
+    pytest.importorskip("ray")
+    from nprl.scale.live import LiveTable
+
+    names = ["a", "b", "c"]
+    status = {name: {"status": "pending", "restarts": 0, "error": ""} for name in names}
+    saved = []
+    stream = io.StringIO()
+    table = LiveTable(status, dict.fromkeys(names, 1000), lambda s: saved.append(
+        {name: dict(entry) for name, entry in s.items()}), early_stopping=True, stream=stream)
+    a, b, c = (FakeTrial(name) for name in names)
+    for trial in (a, b, c):
+        table.on_trial_start(0, [], trial)
+    table.on_trial_result(0, [], a, {"step": 0, "started_at": 0, "pid": 11, "host": "h"})
+    assert saved[-1]["a"]["pid"] == 11  # where a trial runs is on disk at once
+    table.on_trial_recover(0, [], a)
+    table.on_trial_result(0, [], a, {"step": 1000, "eval_mean": 200.0, "finished": True,
+                                     "pid": 12, "host": "h"})
+    table.on_trial_complete(0, [], a)
+    table.on_trial_result(0, [], b, {"step": 500, "eval_mean": 9.0, "finished": False})
+    table.on_trial_complete(0, [], b)  # ended by the scheduler before its last step
+    table.on_trial_error(0, [], c)
+    assert {name: entry["status"] for name, entry in status.items()} == {
+        "a": "finished", "b": "stopped", "c": "failed"}
+    assert status["a"]["restarts"] == 1 and status["a"]["pid"] == 12
+    assert "/ray/c/error.txt" in status["c"]["error"]
+    lines = stream.getvalue().splitlines()  # not a terminal: one line per change
+    assert "[sweep] a: restarted by Ray at step 0" in lines
+    assert "[sweep] b: stopped at step 500, eval 9.0" in lines
+    rows = table.rows()
+    assert rows[1].split()[:3] == ["a", "finished", "1000/1000"] and "200.0" in rows[1]
