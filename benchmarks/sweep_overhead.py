@@ -18,6 +18,7 @@ jobs, both are slowed, and the ratio is noisy: run it on a quiet machine for the
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
 import statistics
@@ -38,6 +39,21 @@ def timed(command: list[str], log: Path) -> float:
     return time.perf_counter() - start
 
 
+def sweep_phases(folder: Path, began: float, ended: float) -> dict[str, float]:
+    """Where the sweep's time went, from its files' times: start-up until the first trial
+    wrote its config.json, the trials until the last wrote its metrics, and the rest."""
+    runs = [path for path in folder.iterdir() if (path / "config.json").is_file()]
+    first = min((path / "config.json").stat().st_mtime for path in runs)
+    last = max((path / "metrics.csv").stat().st_mtime for path in runs)
+    trained = []
+    for path in runs:
+        with open(path / "metrics.csv", newline="") as file:
+            times = [float(row["time"]) for row in csv.DictReader(file) if row["time"]]
+        trained.append(times[-1])
+    return {"startup": first - began, "trials": last - first, "end": ended - last,
+            "trial_median": statistics.median(trained)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=50_000)
@@ -54,6 +70,7 @@ def main() -> None:
     for round_ in range(args.rounds):
         out = work / f"round{round_}"
         out.mkdir()
+        began = time.time()
         sweep = timed([*python, "sweep", "--env", "CartPole-v1", "--steps", str(args.steps),
                        "--seeds", *map(str, args.seeds), "--grid", GRID, "--num-cpus",
                        str(args.cores), "--out", str(out / "sweep"), "--no-live"],
@@ -67,11 +84,17 @@ def main() -> None:
                      "--out", str(out / f"train-lr{value}-s{seed}")],
                     out / f"train-lr{value}-s{seed}.log"))
         ideal = sum(trains) / args.cores
+        phases = sweep_phases(out / "sweep", began, began + sweep)
         sweeps.append(sweep)
         ideals.append(ideal)
         print(f"round {round_ + 1}: sweep {sweep:.1f} s; nprl train runs "
               f"{', '.join(f'{t:.1f}' for t in trains)} s -> sum/{args.cores} = {ideal:.1f} s; "
               f"ratio {sweep / ideal:.3f}", flush=True)
+        print(f"  inside the sweep: {phases['startup']:.1f} s until the first trial started "
+              f"(Python, Ray, Tune), {phases['trials']:.1f} s of trials, {phases['end']:.1f} s "
+              f"after the last (summary, sweep.png, Ray's shutdown); a trial trained for "
+              f"{phases['trial_median']:.1f} s (median; nprl train alone: "
+              f"{statistics.median(trains):.1f} s)", flush=True)
     runs = len(GRID.partition("=")[2].split(",")) * len(args.seeds)
     print(f"\nCartPole-v1, 2 configurations ({GRID}) x {len(args.seeds)} seeds, {args.steps} "
           f"steps each, {args.cores} cores, medians of {args.rounds} round(s)\n")

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from types import ModuleType
 
@@ -102,6 +103,8 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
                 if attempt == STARTS - 1:
                     raise UserError(f"Ray could not start here: "
                                     f"{str(error).splitlines()[0]}") from None
+                print("Ray did not come up in time (a busy machine?); trying once more",
+                      file=sys.stderr)
         where = f"a local Ray with {num_cpus} CPUs"
     try:
         yield where
