@@ -81,14 +81,15 @@ def main() -> None:
     for job in jobs:
         result = land(runs[job])
         summary[job[0]].append((result["success"], walls[job]))
-        print(f"| {job[0]} | {job[1]} | {walls[job]:.0f} | {result['best_step'] or '-'} | "
+        wall = "-" if walls[job] is None else f"{walls[job]:.0f}"
+        print(f"| {job[0]} | {job[1]} | {wall} | {result['best_step'] or '-'} | "
               f"{result['success']:.0%} | {result['mean']:.1f} |")
     print()
     for preset, results in summary.items():
         rates = [rate for rate, _ in results]
         print(f"{preset}: median landed {statistics.median(rates):.0%}, "
               f"{sum(rate >= 0.95 for rate in rates)} of {len(rates)} seeds >= 95%, "
-              f"median train wall {statistics.median(w for _, w in results):.0f} s")
+              f"median train wall {statistics.median(w or 0.0 for _, w in results):.0f} s")
 
     from nprl.viz.learning_curve import plot_learning_curves
 

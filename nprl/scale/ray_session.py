@@ -22,7 +22,7 @@ from nprl.errors import UserError
 
 OBJECT_STORE_BYTES = 200 * 1024 * 1024  # trials report floats; Ray's default takes 30% of RAM
 CONNECT_TIMEOUT_S = 5.0
-STARTS = 2  # Ray gives its node 30 s to come up; on a loaded machine the second try may do
+STARTS = 3  # Ray gives its node 30 s to come up; on a loaded machine a later try may do
 QUIET_ENVIRONMENT = {
     "RAY_USAGE_STATS_ENABLED": "0",  # offline: never phone home
     "RAY_AIR_NEW_OUTPUT": "0",  # Tune's own tables off (verbose=0): nprl prints the live table
@@ -103,7 +103,7 @@ def ray_session(address: str | None = None, num_cpus: int | None = None) -> Iter
                 if attempt == STARTS - 1:
                     raise UserError(f"Ray could not start here: "
                                     f"{str(error).splitlines()[0]}") from None
-                print("Ray did not come up in time (a busy machine?); trying once more",
+                print("Ray did not come up in time (a busy machine?); trying again",
                       file=sys.stderr)
         where = f"a local Ray with {num_cpus} CPUs"
     try:

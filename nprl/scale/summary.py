@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from nprl.rl.run_dir import RunDir
+from nprl.scale.sweep_dir import trial_step
 
 STAT_NAMES = ("mean", "std", "min", "max")
 
@@ -33,7 +34,7 @@ STAT_NAMES = ("mean", "std", "min", "max")
 class TrialResult:
     """What one trial's ``metrics.csv`` says."""
 
-    steps: int  # last step in metrics.csv
+    steps: int  # last step in metrics.csv or of the newest checkpoint
     final_eval: float | None  # mean return of the last greedy evaluation
     best_eval: float | None  # best mean return of all its evaluations
     final_success: float | None  # success rate of the last evaluation (envs with is_success)
@@ -50,7 +51,7 @@ def read_trial(run: RunDir, total_steps: int, target: float | None = None) -> Tr
     evals = [(int(row["step"]), float(row["eval_mean"]), row["eval_success"])
              for row in rows if row["kind"] == "eval" and row["eval_mean"] != ""]
     times = [float(row["time"]) for row in rows if row["time"] != ""]
-    steps = max((int(row["step"]) for row in rows), default=0)
+    steps = max([int(row["step"]) for row in rows] + [trial_step(run) or 0])
     reached = None
     if target is not None:
         reached = next((step for step, mean, _ in evals if mean >= target), None)
