@@ -26,8 +26,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-# Ray's token authentication, with a token of our own (never the user's ~/.ray/auth_token)
+# Ray's token authentication, with a token of our own (never the user's ~/.ray/auth_token).
+# Ray reads it once per process, when first imported: so it is set here, at collection.
 AUTH = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+os.environ.update(AUTH)
 
 
 def child_env() -> dict[str, str]:
@@ -84,7 +86,6 @@ def _stop_head(head: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def ray_head():
     """Address of a Ray head node (2 CPUs) started for the tests; stopped afterwards."""
-    os.environ.update(AUTH)  # before Ray reads its settings in this process
     pytest.importorskip("ray")  # the `test` extra brings it: CI runs these tests
     temp_dir = tempfile.mkdtemp(prefix="nprlray")  # short: Ray's socket paths are limited
     try:
@@ -93,8 +94,6 @@ def ray_head():
         head, address = _start_head(temp_dir)
     yield address
     _stop_head(head)
-    for name in AUTH:
-        os.environ.pop(name, None)
 
 
 @pytest.fixture(scope="session")
