@@ -71,7 +71,7 @@ def main() -> None:
                   out=args.out / preset, max_concurrent=args.max_concurrent)
     jobs = [(preset, seed) for seed in args.seeds for preset in args.presets]
     runs = {job: args.out / job[0] / f"c00-s{job[1]}" for job in jobs}
-    walls = {job: read_trial(RunDir(runs[job]), 0).wall for job in jobs}
+    walls = {job: read_trial(RunDir(runs[job])).wall for job in jobs}
 
     print(f"\nnprl/Lander-v0, {EVAL_EPISODES} evaluation episodes at stage 3 per run "
           "(trained by nprl sweep: as many runs at a time as cores)\n")

@@ -90,7 +90,7 @@ def _expand_sweeps(paths: list[str]) -> list[str]:
         except ValueError as error:
             raise UserError(str(error)) from None
         runs = [str(folder.run_dir(trial).path) for trial in trials
-                if read_trial(folder.run_dir(trial), 0).steps > 0]
+                if read_trial(folder.run_dir(trial)).steps > 0]
         if not runs:
             raise UserError(f"sweep {path} has no trial with metrics yet; let it run first")
         expanded += runs

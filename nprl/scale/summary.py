@@ -42,7 +42,7 @@ class TrialResult:
     wall: float | None  # seconds of training (the last "time" value)
 
 
-def read_trial(run: RunDir, total_steps: int, target: float | None = None) -> TrialResult:
+def read_trial(run: RunDir, target: float | None = None) -> TrialResult:
     """Read a trial's results from its ``metrics.csv`` (an empty result if it has none)."""
     try:
         rows = run.read_metrics()
@@ -85,7 +85,7 @@ def summarize(trials: list, status: dict[str, dict[str, Any]], run_dirs: dict[st
     """
     trial_rows = []
     for trial in trials:
-        result = read_trial(run_dirs[trial.name], trial.config.total_steps, target)
+        result = read_trial(run_dirs[trial.name], target)
         trial_rows.append({"trial": trial.name, "config": trial.config_id, "seed": trial.seed,
                            "status": status[trial.name]["status"],
                            "restarts": status[trial.name]["restarts"],
@@ -174,7 +174,7 @@ def plot(run_dirs: list[Path], out: Path, title: str) -> Path | None:
     """``sweep.png`` through ``nprl plot --curves``' code; None when no run has rows yet."""
     from nprl.viz.learning_curve import plot_learning_curves
 
-    drawable = [path for path in run_dirs if read_trial(RunDir(path), 0).steps > 0]
+    drawable = [path for path in run_dirs if read_trial(RunDir(path)).steps > 0]
     if not drawable:
         return None
     return plot_learning_curves(drawable, out, title=title)

@@ -77,10 +77,10 @@ def run_trial(tune_config: dict[str, Any]) -> None:
             _remove_unsaved(run.path)
             train(job["env_id"], config, run_dir=run.path, on_eval=report_eval)
     except ValueError as error:  # bad config, diverged: say so, do not retry
-        report(read_trial(run, config.total_steps).steps,
+        report(read_trial(run).steps,
                failed=str(error).splitlines()[0] or type(error).__name__)
         return
-    result = read_trial(run, config.total_steps)
+    result = read_trial(run)
     report(result.steps, eval_mean=_number(result.final_eval),
            eval_success=_number(result.final_success), finished=True)
 

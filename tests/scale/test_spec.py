@@ -106,7 +106,7 @@ def test_trial_results_come_from_metrics_csv(tmp_path):
     train("CartPole-v1", config, run_dir=tmp_path / "run")
     rows = RunDir(tmp_path / "run").read_metrics()
     evals = [(int(r["step"]), float(r["eval_mean"])) for r in rows if r["kind"] == "eval"]
-    result = read_trial(RunDir(tmp_path / "run"), 600, target=evals[1][1])
+    result = read_trial(RunDir(tmp_path / "run"), target=evals[1][1])
     assert result.steps == 600 and result.final_eval == evals[-1][1]
     assert result.best_eval == max(mean for _, mean in evals)
     assert result.target_step == min(step for step, mean in evals if mean >= evals[1][1])
