@@ -1,16 +1,19 @@
 """Learning to land: the `lander` and `lander-article` presets on nprl/Lander-v0, several seeds.
 
-For each (preset, seed) the benchmark runs ``nprl train --preset P --seed S --out DIR``
-in its own process (``--jobs`` at a time; each uses one BLAS thread, so two jobs fit the
-two cores), timing the whole run's wall clock. Then it loads the run's agent the way
+For each preset the benchmark runs an ``nprl sweep`` over the seeds (``nprl.scale.sweep``,
+on Ray: each trial is exactly ``nprl train --preset P --seed S`` with one CPU and one BLAS
+thread, as many at a time as there are cores, or on a Ray cluster with ``--address``),
+and reads each run's training wall time from its ``metrics.csv``. Then it loads the run's
+agent the way
 ``nprl eval`` does (``checkpoints/best``, kept from the 30-episode evaluations during
 training) and lands it 100 times at the hardest curriculum stage (random start, pad
 anywhere) on episode seeds that no training evaluation used. It prints one table, and
 draws the learning curves (return and success rate, mean and spread over seeds) with
 ``nprl plot``'s code.
 
-    python benchmarks/lander.py --seeds 1 2 3 --jobs 2
+    python benchmarks/lander.py --seeds 1 2 3
     python benchmarks/lander.py --presets lander --seeds 1 --steps 100000   # quick look
+    python benchmarks/lander.py --seeds 1 2 3 4 5 6 7 8 --address HEAD_IP:6379  # a cluster
 
 Target (issue 5): `lander` lands in >= 95% of the 100 episodes, trained in <= 20 minutes.
 """
@@ -19,26 +22,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 EVAL_EPISODES = 100
 EVAL_SEED = 777_000  # far from the seeds training evaluations use
-
-
-def train_run(preset: str, seed: int, steps: int | None, out: Path) -> float:
-    """Train one run in a child process; return its wall time in seconds."""
-    command = [sys.executable, "-m", "nprl", "train", "--preset", preset, "--seed", str(seed),
-               "--out", str(out)]
-    if steps:
-        command += ["--steps", str(steps)]
-    start = time.perf_counter()
-    with open(out.with_suffix(".log"), "w") as log:
-        subprocess.run(command, check=True, stdout=log, stderr=subprocess.STDOUT)
-    return time.perf_counter() - start
 
 
 def land(run_dir: Path) -> dict:
@@ -63,36 +50,46 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=["lander", "lander-article"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--steps", type=int, default=None, help="override the presets' steps")
-    parser.add_argument("--jobs", type=int, default=2, help="training runs at once")
+    parser.add_argument("--max-concurrent", type=int,
+                        help="training runs at once (default: as many as there are cores)")
+    parser.add_argument("--address", help="run the trials on this Ray cluster (default: "
+                        "$RAY_ADDRESS, else a local Ray with this machine's cores)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/runs/lander"))
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
 
+    from nprl.rl.run_dir import RunDir
+    from nprl.scale import sweep
+    from nprl.scale.ray_session import ray_session
+    from nprl.scale.summary import read_trial
+
+    for preset in args.presets:
+        if (args.out / preset).exists():
+            raise SystemExit(f"{args.out / preset} exists; remove it or pass another --out")
+    with ray_session(args.address):  # one Ray for both presets' sweeps
+        for preset in args.presets:
+            sweep(env="nprl/Lander-v0", preset=preset, steps=args.steps, seeds=args.seeds,
+                  out=args.out / preset, max_concurrent=args.max_concurrent)
     jobs = [(preset, seed) for seed in args.seeds for preset in args.presets]
-    runs = {job: args.out / f"{job[0]}-s{job[1]}" for job in jobs}
-    for path in runs.values():
-        if path.exists():
-            raise SystemExit(f"{path} exists; remove it or pass another --out")
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        walls = dict(zip(jobs, pool.map(
-            lambda job: train_run(job[0], job[1], args.steps, runs[job]), jobs)))
+    runs = {job: args.out / job[0] / f"c00-s{job[1]}" for job in jobs}
+    walls = {job: read_trial(RunDir(runs[job])).wall for job in jobs}
 
     print(f"\nnprl/Lander-v0, {EVAL_EPISODES} evaluation episodes at stage 3 per run "
-          f"({args.jobs} runs at a time on this machine)\n")
+          "(trained by nprl sweep: as many runs at a time as cores)\n")
     print("| preset | seed | train wall (s) | best eval at step | landed | mean return |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     summary: dict[str, list] = {preset: [] for preset in args.presets}
     for job in jobs:
         result = land(runs[job])
         summary[job[0]].append((result["success"], walls[job]))
-        print(f"| {job[0]} | {job[1]} | {walls[job]:.0f} | {result['best_step'] or '-'} | "
+        wall = "-" if walls[job] is None else f"{walls[job]:.0f}"
+        print(f"| {job[0]} | {job[1]} | {wall} | {result['best_step'] or '-'} | "
               f"{result['success']:.0%} | {result['mean']:.1f} |")
     print()
     for preset, results in summary.items():
         rates = [rate for rate, _ in results]
         print(f"{preset}: median landed {statistics.median(rates):.0%}, "
               f"{sum(rate >= 0.95 for rate in rates)} of {len(rates)} seeds >= 95%, "
-              f"median train wall {statistics.median(w for _, w in results):.0f} s")
+              f"median train wall {statistics.median(w or 0.0 for _, w in results):.0f} s")
 
     from nprl.viz.learning_curve import plot_learning_curves
 

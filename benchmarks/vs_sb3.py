@@ -13,12 +13,19 @@ Each (learner, seed) runs in its own process, learners alternating, with ``--thr
 BLAS threads (nprl) and torch threads (SB3), 1 by default. ``--jobs 2`` runs two
 processes at a time (nprl seed k beside SB3 seed k, so both see the same contention):
 fine for learning curves, not for a speed claim.
+``--sweep`` runs the nprl seeds through ``nprl sweep`` instead (``nprl.scale``, on Ray:
+as many at a time as there are cores, or on a cluster with ``--address``): each is then an
+ordinary run directory, evaluated by nprl's own greedy evaluation (20 episodes every
+``--eval-every`` steps) and timed by its ``metrics.csv``, evaluations included, so use it
+for curves and success counts, not for the speed ratio.
 ``--save FILE.json`` keeps every evaluation; ``--plot FILE.png`` draws the curves
 (mean and min..max band over seeds), from this run or from ``--load`` of earlier ones.
 
     flock /tmp/nprl-bench.lock python benchmarks/vs_sb3.py --env CartPole-v1 --seeds 5
     python benchmarks/vs_sb3.py --env LunarLander-v3 --seeds 5 --jobs 2 \\
         --save benchmarks/lunar.json --plot benchmarks/lunar_curves.png
+    python benchmarks/vs_sb3.py --env LunarLander-v3 --seeds 10 --only nprl --sweep \\
+        --address HEAD_IP:6379          # the nprl seeds on a Ray cluster
 
 SB3 needs torch, stable-baselines3 and (LunarLander) box2d: ``pip install 'nprl[bench]'``;
 ``--sb3-python`` points at another interpreter that has them, if this one does not.
@@ -182,6 +189,30 @@ def plot(env_id: str, results: dict[str, list[dict]], path: str) -> None:
     print(f"curves: {path}")
 
 
+def nprl_via_sweep(args: argparse.Namespace, seeds: list[int]) -> list[dict]:
+    """The nprl seeds as one ``nprl sweep`` (Ray); evaluations and times from metrics.csv."""
+    import tempfile
+    from pathlib import Path
+
+    from nprl.rl.run_dir import RunDir
+    from nprl.scale import sweep
+
+    out = Path(args.sweep_out or tempfile.mkdtemp(prefix="vs_sb3-")) / f"nprl-{args.env}"
+    settings = [*args.settings, f"eval_interval={args.eval_every}",
+                f"eval_episodes={EVAL_EPISODES}"]
+    sweep(env=args.env, preset=args.preset, steps=args.steps, seeds=seeds, settings=settings,
+          out=out, address=args.address, cpus_per_trial=args.threads)
+    runs = []
+    for seed in seeds:
+        rows = RunDir(out / f"c00-s{seed}").read_metrics()
+        times = [(int(row["step"]), float(row["time"])) for row in rows if row["time"]]
+        evals = [(int(row["step"]),
+                  max((t for s, t in times if s <= int(row["step"])), default=0.0),
+                  float(row["eval_mean"])) for row in rows if row["kind"] == "eval"]
+        runs.append({"train_seconds": times[-1][1], "evals": evals, "seed": seed})
+    return runs
+
+
 def run_worker(python: str, name: str, args: argparse.Namespace, seed: int) -> dict:
     command = [python, __file__, "--worker", name, "--env", args.env, "--seed", str(seed),
                "--steps", str(args.steps), "--eval-every", str(args.eval_every),
@@ -219,6 +250,11 @@ def main() -> None:
                              "sides (default 1)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         help="override an nprl DQNConfig field (key=value)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="run the nprl seeds through nprl sweep (Ray); times then include "
+                             "evaluations")
+    parser.add_argument("--address", help="with --sweep: the Ray cluster to run on")
+    parser.add_argument("--sweep-out", help="with --sweep: keep the sweep directory here")
     parser.add_argument("--save", help="write every run's evaluations to this JSON file")
     parser.add_argument("--load", help="read runs from a --save file instead of training")
     parser.add_argument("--plot", help="draw the learning curves to this PNG")
@@ -246,14 +282,18 @@ def main() -> None:
         results = saved["results"]
     else:
         learners = [args.only] if args.only else ["nprl", "sb3"]
-        jobs = [(name, seed) for seed in range(args.first_seed, args.first_seed + args.seeds)
-                for name in learners]
+        seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+        swept = nprl_via_sweep(args, seeds) if args.sweep and "nprl" in learners else None
+        pooled = [name for name in learners if not (swept is not None and name == "nprl")]
+        jobs = [(name, seed) for seed in seeds for name in pooled]
         python = {"nprl": sys.executable, "sb3": args.sb3_python}
         with ThreadPoolExecutor(args.jobs) as pool:
             runs = list(pool.map(lambda job: run_worker(python[job[0]], job[0], args, job[1]),
                                  jobs))
         results = {name: [run for (n, _), run in zip(jobs, runs) if n == name]
-                   for name in learners}
+                   for name in pooled}
+        if swept is not None:
+            results = {"nprl": swept, **results}
         if args.save:
             with open(args.save, "w") as file:
                 json.dump({"env": args.env, "steps": args.steps, "preset": args.preset,

@@ -26,6 +26,7 @@ from nprl.errors import Note, UserError
 COMMANDS: list[str] = [
     "nprl.commands.train",
     "nprl.commands.resume",
+    "nprl.commands.sweep",
     "nprl.commands.eval",
     "nprl.commands.plot",
     "nprl.commands.qmap",

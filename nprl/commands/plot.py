@@ -3,9 +3,11 @@
     nprl plot runs/cartpole                       # -> runs/cartpole/dashboard.png
     nprl plot runs/cartpole-s1 runs/cartpole-s2   # seeds: mean and min..max band
     nprl plot runs/cartpole --curves              # the short learning-curve figure
+    nprl plot sweeps/lr                           # a sweep: every trial, one colour per config
 
 Runs that differ only by seed are drawn as one curve (mean) with a band (min to max).
-The metrics are those of ``nprl/rl/metrics.py``.
+A sweep directory (``nprl sweep``) stands for its trials' run directories. The metrics
+are those of ``nprl/rl/metrics.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ def register(subparsers) -> None:
                     "--curves only the learning curves. Runs that differ only by seed are "
                     "drawn as their mean with a min..max band.",
     )
-    parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories")
+    parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR",
+                        help="run directories, or sweep directories made by nprl sweep")
     parser.add_argument("--out", help="PNG to write (default: RUN_DIR/dashboard.png for one "
                         "run, dashboard.png here for several; with --curves "
                         "learning_curve.png / learning_curves.png)")
@@ -45,14 +48,16 @@ def run(args: argparse.Namespace) -> int:
     from nprl.viz.dashboard import plot_dashboard
     from nprl.viz.learning_curve import plot_learning_curves, read_rows
 
+    given = args.run_dirs
+    args.run_dirs = _expand_sweeps(given)
     name = "learning_curve" if args.curves else "dashboard"
     if args.out:
         out = Path(args.out)
-    elif len(args.run_dirs) == 1:
-        out = Path(args.run_dirs[0]) / f"{name}.png"
+    elif len(given) == 1:
+        out = Path(given[0]) / f"{name}.png"
     else:
         out = Path(f"{name}s.png" if args.curves else f"{name}.png")
-    if args.out or len(args.run_dirs) > 1:  # a run's own folder is checked with the run
+    if args.out or len(given) > 1:  # a run's (or sweep's) own folder is checked with the run
         check_output_file(out, "--out", (".png",))
     try:
         if args.curves:
@@ -69,3 +74,26 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"cannot write {out}: {error.strerror or error}") from None
     print(f"{'learning curves' if args.curves else 'dashboard'}: {path}")
     return 0
+
+
+def _expand_sweeps(paths: list[str]) -> list[str]:
+    """Replace each sweep directory by its trials' run directories (those with rows)."""
+    from nprl.scale.summary import read_trial
+    from nprl.scale.sweep_dir import SweepDir, is_sweep_dir
+
+    expanded = []
+    for path in paths:
+        if not is_sweep_dir(path):
+            expanded.append(path)
+            continue
+        folder = SweepDir(path)
+        try:
+            trials = folder.read_spec().trials()
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        runs = [str(folder.run_dir(trial).path) for trial in trials
+                if read_trial(folder.run_dir(trial)).steps > 0]
+        if not runs:
+            raise UserError(f"sweep {path} has no trial with metrics yet; let it run first")
+        expanded += runs
+    return expanded

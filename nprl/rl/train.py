@@ -130,6 +130,7 @@ def train(
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
     overwrite: bool = False,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """Train a DQN agent from scratch.
 
@@ -151,6 +152,9 @@ def train(
     overwrite : bool
         Start again in a ``run_dir`` that already holds a run, deleting it (e.g. one that
         filled the disk before its first checkpoint).
+    on_eval : callable, optional
+        Called as ``on_eval(step, stats)`` after every greedy evaluation, once its row is
+        in ``metrics.csv`` on disk (``nprl sweep`` reports it to Ray Tune from here).
 
     Returns
     -------
@@ -177,7 +181,8 @@ def train(
         if run is not None:  # metrics.csv gets one weight_norm column per network layer
             run.create(env_id, config, layer_names(agent.q_net), overwrite=overwrite)
         with blas_threads(config.blas_threads):
-            return run_loop(env, agent, state, run, progress=progress, callback=callback)
+            return run_loop(env, agent, state, run, progress=progress, callback=callback,
+                            on_eval=on_eval)
 
     return _with_disk_checks(run, agent, work)
 
@@ -189,6 +194,7 @@ def resume(
     callback: Callable[[int, DQNAgent], None] | None = None,
     checkpoint: str | None = None,
     allow_env_module: bool = False,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """Continue a run from its newest intact checkpoint (or the one named by
     ``checkpoint``: ``step_000012345``, a step number, ``latest`` or ``best``).
@@ -231,7 +237,8 @@ def resume(
             raise ValueError(f"{folder / 'state.json'}: {error}") from None
     with blas_threads(config.blas_threads):
         return _with_disk_checks(run, agent, lambda: run_loop(
-            env, agent, state, run, progress=progress, callback=callback))
+            env, agent, state, run, progress=progress, callback=callback,
+            on_eval=on_eval))
 
 
 def _load_checkpoint(folder: Path) -> tuple[dict, DQNAgent, LoopState, np.random.Generator]:
@@ -316,6 +323,7 @@ def run_loop(
     run: RunDir | None,
     progress: bool = False,
     callback: Callable[[int, DQNAgent], None] | None = None,
+    on_eval: Callable[[int, dict[str, Any]], None] | None = None,
 ) -> TrainResult:
     """The training loop itself, from ``state.step`` to ``config.total_steps``."""
     config = agent.config
@@ -402,6 +410,10 @@ def run_loop(
                                  eval_mean=last_eval["mean"], eval_std=last_eval["std"],
                                  eval_min=last_eval["min"], eval_max=last_eval["max"],
                                  eval_success=rate if rate is not None else "")
+                if on_eval is not None:  # a caller that may stop us here sees the row on disk
+                    if writer is not None:
+                        writer.flush()
+                    on_eval(step, last_eval)
                 # Success rate first (where the env reports it), then the mean return.
                 score = evaluation_score(rate, last_eval["mean"])
                 if run is not None and config.save_best and (
