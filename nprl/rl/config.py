@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from nprl.envs.potentials import check_shaping_name
+
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 LOSSES = ("huber", "mse")
 ACTIVATIONS = ("relu", "tanh", "leaky_relu", "sigmoid")
@@ -92,6 +94,8 @@ class DQNConfig:
     # -- environment ----------------------------------------------------------------------
     env_kwargs: dict[str, Any] = field(default_factory=dict)  # gym.make keywords for training (nprl)
     eval_env_kwargs: dict[str, Any] = field(default_factory=dict)  # overrides for evaluation (nprl)
+    shaping: str = ""  # reward shaping potential from nprl.envs.potentials; "" = off (nprl)
+    shaping_scale: float | None = None  # that potential's scale; None = its default (nprl)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -137,6 +141,7 @@ class DQNConfig:
                              f"replay (prioritized=false); got {self.buffer_prune_to!r}")
         if not 0.0 <= self.per_beta_start <= 1.0:
             raise ValueError(f"per_beta_start must lie in [0, 1], got {self.per_beta_start}")
+        check_shaping_name(self.shaping)
 
     def to_dict(self) -> dict[str, Any]:
         """Every field as a JSON-able dict (what ``config.json`` stores)."""

@@ -5,7 +5,8 @@ group, drawn as the mean over seeds with a band from the lowest to the highest s
 a single lucky seed cannot pass for a method. Each run's returns are smoothed with a
 moving average over episodes, then put on a common grid of steps by linear
 interpolation. When the runs hold greedy evaluations (``eval`` rows), a second panel
-shows those the same way. matplotlib is imported lazily (``nprl[viz]``).
+shows those the same way; runs with reward shaping get a panel of the shaped return
+beside the task's own (``return``, always unshaped). matplotlib is imported lazily (``nprl[viz]``).
 
 The helpers here (:func:`series`, :func:`moving_average`, :func:`spread`, :func:`group_runs`)
 are shared with the full dashboard of every metric, :mod:`nprl.viz.dashboard`.
@@ -118,6 +119,8 @@ def plot_learning_curves(
         ("episode", "return", smooth, f"training episodes (moving average of {smooth})",
          "return"),
         ("eval", "eval_mean", 1, "greedy evaluation (mean return)", "return"),
+        ("episode", "shaped_return", smooth, "training episodes, shaped return the agent "
+         f"learned from (moving average of {smooth})", "shaped return"),
         ("episode", "success", smooth, f"training successes (moving average of {smooth})",
          "success rate"),
         ("eval", "eval_success", 1, "greedy evaluation (success rate)", "success rate"),
