@@ -12,6 +12,13 @@ Shaping with ``phi`` is the same as starting the agent's Q-values at ``phi`` (Wi
   in the network's regression error.
 - it is 0 where the task ends well (``phi(terminal) = 0`` is imposed by the wrapper; a
   potential near 0 just before the goal avoids a large jump at the last step).
+- it keeps ``(1 - gamma) * |phi|`` below the task's per-step reward. Each step's shaping
+  term is ``gamma * (phi(s') - phi(s)) - (1 - gamma) * phi(s)``: with ``phi <= 0`` the
+  second part pays ``(1 - gamma) * |phi(s)|`` per step for *being* far from done. While
+  that stays below the -1 per step, waiting still costs; above it (MountainCar with
+  ``gamma = 0.98`` and a scale over 50), idling in the valley earns reward until the
+  goal's value has propagated back, and DQN can get stuck there (a scale of 80 did, in
+  the benchmark's tuning runs: -200 in every evaluation).
 
 Every potential takes one observation (or a batch, on the last axis) and a ``scale``;
 the registry's default scale is the one the benchmark (``benchmarks/shaping.py``) used.
@@ -42,19 +49,25 @@ ACROBOT_GOAL_HEIGHT = 1.0  # tip height (in link lengths) that ends the episode
 
 
 def mountain_car_energy(obs: np.ndarray, scale: float) -> float | np.ndarray:
-    """MountainCar-v0: the car's mechanical energy, 0 at rest on the goal's height.
+    """MountainCar-v0: minus the mechanical energy the car still lacks to reach the flag.
 
-    ``phi = scale * (E - E_goal) / (E_goal - E_valley)`` with
+    ``phi = -scale * max(E_goal - E, 0) / (E_goal - E_valley)`` with
     ``E = v**2 / 2 + (g / 3) * sin(3 x)`` (``x, v = obs``, ``g = 0.0025``), ``E_goal`` the
-    energy at rest at ``x = 0.5`` and ``E_valley`` at rest at the bottom. So ``phi`` is
-    ``-scale`` at rest in the valley, 0 at rest on the goal's height, and a little above 0
-    when moving fast near the goal.
+    energy at rest at the flag (``x = 0.5``) and ``E_valley`` at rest at the bottom. So
+    ``phi`` is ``-scale`` at rest in the valley and rises with every bit of height or
+    speed gained, up to 0 once the car has the energy to reach the flag.
 
     Why it helps: the only way up is to pump energy by rocking, and the task's reward
     (-1 per step until the flag) says nothing about progress until the flag is reached by
     chance. Energy measures that progress: each swing that gains energy earns a positive
     shaping term at once, so the agent learns to push with the velocity long before it
     has ever seen the flag.
+
+    Why the cap at 0: ``V*`` is about 0 near the flag whatever the speed, and the wrapper
+    sets ``phi(terminal) = 0``. Without the cap, a car arriving fast would have
+    ``phi`` up to 1.5 x ``scale`` just before the flag, so its last step would cost that
+    much: a cliff in the shaped values right where the policy matters most (the
+    benchmark's first runs, uncapped, peaked early and then drifted back).
     """
     obs = np.asarray(obs, dtype=np.float64)
     position, velocity = obs[..., 0], obs[..., 1]
@@ -62,7 +75,8 @@ def mountain_car_energy(obs: np.ndarray, scale: float) -> float | np.ndarray:
     e_goal = potential * math.sin(3 * MOUNTAIN_CAR_GOAL)
     e_valley = -potential
     energy = 0.5 * velocity**2 + potential * np.sin(3 * position)
-    return _scalar(scale * (energy - e_goal) / (e_goal - e_valley))
+    lacking = np.maximum(e_goal - energy, 0.0)
+    return _scalar(-scale * lacking / (e_goal - e_valley))
 
 
 def cartpole_upright(obs: np.ndarray, scale: float) -> float | np.ndarray:

@@ -94,10 +94,12 @@ class DQNConfig:
     # -- environment ----------------------------------------------------------------------
     env_kwargs: dict[str, Any] = field(default_factory=dict)  # gym.make keywords for training (nprl)
     eval_env_kwargs: dict[str, Any] = field(default_factory=dict)  # overrides for evaluation (nprl)
-    shaping: str = ""  # reward shaping potential from nprl.envs.potentials; "" = off (nprl)
+    shaping: str | None = "none"  # reward shaping potential from nprl.envs.potentials (nprl)
     shaping_scale: float | None = None  # that potential's scale; None = its default (nprl)
 
     def __post_init__(self) -> None:
+        if self.shaping is None:  # "--set shaping=none" parses as None
+            self.shaping = "none"
         self.validate()
 
     # -- checks and conversions -----------------------------------------------------------

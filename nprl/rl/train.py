@@ -13,6 +13,11 @@ agent, and runs :func:`run_loop`. Each environment step of the loop:
    checkpoint *before* the next reset, so that a resumed run continues exactly;
 6. every ``log_interval`` / ``eval_interval`` steps, logs training metrics / evaluates.
 
+With ``config.shaping`` the training env is wrapped in
+:class:`~nprl.envs.wrappers.PotentialShaping` (with the agent's own gamma): the agent
+learns from the shaped reward, while ``return``, evaluations and ``checkpoints/best``
+score the task's own.
+
 What is logged, and under which name, is fixed in :mod:`nprl.rl.metrics`: ``metrics.csv``
 gets every row, and TensorBoard event files in ``RUN_DIR/tensorboard/`` get the same
 values when tensorboardX is installed and ``config.tensorboard`` is on.

@@ -31,6 +31,9 @@ def test_mountain_car_energy_is_minus_scale_in_the_valley_and_zero_at_the_goal()
     delta = 0.0025 / 3 * (math.sin(1.5) + 1)
     assert mountain_car_energy([-math.pi / 6, 0.05], scale=1.0) == pytest.approx(
         -1.0 + 0.5 * 0.05**2 / delta)
+    # enough energy for the flag is enough: no more potential for going faster
+    assert mountain_car_energy([0.45, 0.07], scale=40.0) == 0.0
+    assert mountain_car_energy([-1.2, 0.07], scale=40.0) == 0.0  # high on the left, fast
 
 
 def test_mountain_car_energy_is_nearly_conserved_when_coasting_and_grows_when_pushing():

@@ -34,10 +34,13 @@ def shaped_run(tmp_path_factory):
 
 
 def test_config_accepts_registered_names_and_none():
-    assert DQNConfig().shaping == ""
+    assert DQNConfig().shaping == "none"
     for name in ("", "none", "None", "energy", "upright", "tip_height"):
         assert DQNConfig(shaping=name).shaping == name
     assert DQNConfig().with_overrides(["shaping=energy"]).shaping == "energy"
+    # --set parses "none" as None (JSON null): it means off, too
+    assert DQNConfig(shaping="energy").with_overrides(["shaping=none"]).shaping == "none"
+    assert DQNConfig.from_dict({"shaping": None}).shaping == "none"
     assert DQNConfig().with_overrides(["shaping_scale=12.5"]).shaping_scale == 12.5
 
 
