@@ -138,7 +138,7 @@ class NamedPotential:
 
 # The one list of names that DQNConfig.shaping accepts (looked up here, never imported).
 POTENTIALS: dict[str, NamedPotential] = {
-    "energy": NamedPotential(mountain_car_energy, 40.0, "MountainCar-v0", (2,)),
+    "energy": NamedPotential(mountain_car_energy, 20.0, "MountainCar-v0", (2,)),
     "upright": NamedPotential(cartpole_upright, 10.0, "CartPole-v1", (4,)),
     "tip_height": NamedPotential(acrobot_tip_height, 40.0, "Acrobot-v1", (6,)),
 }
