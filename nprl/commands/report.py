@@ -122,6 +122,11 @@ def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str
         recent = [float(row["return"]) for row in episodes[-20:]]
         summary.append((f"mean return, last {len(recent)} episodes",
                         f"{sum(recent) / len(recent):.2f}"))
+        shaped = [float(row["shaped_return"]) for row in episodes[-20:]
+                  if row.get("shaped_return")]
+        if shaped:  # a run with reward shaping: what the agent learned from, beside it
+            summary.append((f"mean shaped return ({target.config.shaping}), last "
+                            f"{len(shaped)} episodes", f"{sum(shaped) / len(shaped):.2f}"))
     if evals:
         best = max(evals, key=_eval_rank)
         summary.append(("evaluations", str(len(evals))))

@@ -3,6 +3,7 @@
     nprl train                                   # CartPole-v1 with its preset
     nprl train --env Acrobot-v1 --seed 2 --out runs/acrobot-s2
     nprl train --preset cartpole-tutorial --set learning_rate=1e-3 --set dueling=true
+    nprl train --env MountainCar-v0 --set shaping=energy   # potential-based reward shaping
 
 The preset (``--preset``, or the one named after ``--env``) gives the hyperparameters;
 ``--steps``, ``--seed`` and ``--set key=value`` override them. Everything resolved goes

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from nprl.envs.potentials import check_shaping_name
 from nprl.nn.checks import real_number, whole_number
 from nprl.nn.init import INITIALIZERS
 from nprl.rl.schedules import EPSILON_SCHEDULES
@@ -99,8 +100,12 @@ class DQNConfig:
     # -- environment ----------------------------------------------------------------------
     env_kwargs: dict[str, Any] = field(default_factory=dict)  # gym.make keywords for training (nprl)
     eval_env_kwargs: dict[str, Any] = field(default_factory=dict)  # overrides for evaluation (nprl)
+    shaping: str | None = "none"  # reward shaping potential from nprl.envs.potentials (nprl)
+    shaping_scale: float | None = None  # that potential's scale; None = its default (nprl)
 
     def __post_init__(self) -> None:
+        if self.shaping is None:  # "--set shaping=none" parses as None
+            self.shaping = "none"
         self.validate()
 
     # -- checks and conversions -----------------------------------------------------------
@@ -230,6 +235,14 @@ def _env_kwargs(value: Any, name: str) -> dict[str, Any]:
     return dict(value)
 
 
+def _shaping(value: Any, name: str) -> str:
+    """A shaping potential's name, known to ``nprl.envs.potentials`` (or ``none``)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a potential's name, got {value!r}")
+    check_shaping_name(value)
+    return value
+
+
 _PROBABILITY = _real(minimum=0.0, maximum=1.0)
 
 FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
@@ -282,6 +295,8 @@ FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "tensorboard": _flag,
     "env_kwargs": _env_kwargs,
     "eval_env_kwargs": _env_kwargs,
+    "shaping": _shaping,
+    "shaping_scale": _optional(_real(above=0.0)),
 }
 
 

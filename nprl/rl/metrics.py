@@ -47,7 +47,8 @@ METRICS: dict[str, Metric] = {
     "kind": Metric(ALL_ROWS, "row kind: episode, train or eval"),
     "step": Metric(ALL_ROWS, "environment steps taken so far (the x axis)"),
     "episode": Metric(ALL_ROWS, "episodes finished so far"),
-    "return": Metric(EPISODE, "undiscounted return of the episode that just ended"),
+    "return": Metric(EPISODE, "undiscounted return of the episode that just ended, in the "
+                              "task's own reward (without any shaping)"),
     "length": Metric(EPISODE, "steps of the episode that just ended"),
     "epsilon": Metric(EPISODE + TRAIN, "exploration rate epsilon at that step"),
     "td_loss": Metric(TRAIN, "mean TD loss (Huber or MSE, PER-weighted) of the interval"),
@@ -73,6 +74,8 @@ METRICS: dict[str, Metric] = {
                                      "of the sampled batches"),
     "per_priority_mean": Metric(TRAIN, "prioritized replay: mean new priority |TD error| + "
                                        "eps of the sampled batches"),
+    "shaped_return": Metric(EPISODE, "return of the episode with the shaping terms the agent "
+                                     "learned from (config.shaping); empty when unshaped"),
 }
 
 WEIGHT_NORM_PREFIX = "weight_norm/"

@@ -13,6 +13,11 @@ agent, and runs :func:`run_loop`. Each environment step of the loop:
    checkpoint *before* the next reset, so that a resumed run continues exactly;
 6. every ``log_interval`` / ``eval_interval`` steps, logs training metrics / evaluates.
 
+With ``config.shaping`` the training env is wrapped in
+:class:`~nprl.envs.wrappers.PotentialShaping` (with the agent's own gamma): the agent
+learns from the shaped reward, while ``return``, evaluations and ``checkpoints/best``
+score the task's own.
+
 What is logged, and under which name, is fixed in :mod:`nprl.rl.metrics`: ``metrics.csv``
 gets every row, and TensorBoard event files in ``RUN_DIR/tensorboard/`` get the same
 values when tensorboardX is installed and ``config.tensorboard`` is on.
@@ -41,6 +46,8 @@ import numpy as np
 
 from nprl.errors import Note
 from nprl.fileio import DiskFull, folder_bytes, is_disk_full
+from nprl.envs.potentials import shape_env
+from nprl.envs.wrappers import UNSHAPED_KEY, unshaped_reward
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
@@ -118,6 +125,12 @@ def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
         raise ValueError(f"unknown environment {env_id!r}: {error}") from None
 
 
+def _shaped(env: gym.Env, config: DQNConfig) -> gym.Env:
+    """The training env with ``config.shaping``'s potential (evaluation envs stay unshaped:
+    they score the task's own reward), discounted with the agent's own gamma."""
+    return shape_env(env, config.shaping, config.gamma, config.shaping_scale)
+
+
 def env_name(env: gym.Env) -> str | None:
     """The registered id of an environment, if it has one."""
     return env.spec.id if env.spec is not None else None
@@ -161,7 +174,7 @@ def train(
     TrainResult
     """
     config = config if config is not None else DQNConfig()
-    env = make_env(env_id_or_env, **config.env_kwargs)
+    env = _shaped(make_env(env_id_or_env, **config.env_kwargs), config)
     check_spaces(env.observation_space, env.action_space)
     env_id = env_name(env)
     if run_dir is not None and env_id is None:
@@ -224,7 +237,7 @@ def resume(
     run.truncate_metrics(state.step, layer_names(agent.q_net))
     if total_steps is not None:  # the report and a later plain resume see the new total
         run.write_config(env_id, config)
-    env = make_env(env_id, **config.env_kwargs)
+    env = _shaped(make_env(env_id, **config.env_kwargs), config)
     env.action_space.seed(config.seed)
     env.unwrapped.np_random = env_rng
     if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
@@ -345,7 +358,7 @@ def run_loop(
     interval_start, interval_step = session_start, state.step
 
     obs, _ = env.reset()
-    episode_return, episode_length = 0.0, 0
+    episode_return, shaped_return, episode_length = 0.0, 0.0, 0
     try:
         while state.step < config.total_steps:
             state.step += 1
@@ -358,7 +371,8 @@ def run_loop(
             next_obs, reward, terminated, truncated, info = env.step(action)
             agent.observe(obs, action, reward, next_obs, terminated, truncated)
             state.max_abs_reward = max(state.max_abs_reward, abs(float(reward)))
-            episode_return += float(reward)
+            episode_return += unshaped_reward(reward, info)  # what the task scores
+            shaped_return += float(reward)  # what the agent learns from
             episode_length += 1
             obs = next_obs
 
@@ -387,6 +401,7 @@ def run_loop(
                 if writer is not None:
                     writer.write("episode", step=step, episode=state.episode,
                                  **{"return": episode_return}, length=episode_length,
+                                 shaped_return=shaped_return if UNSHAPED_KEY in info else "",
                                  epsilon=epsilon,
                                  success=int(success) if "is_success" in info else "")
                 bar.set_postfix(episodes=state.episode,
@@ -430,7 +445,7 @@ def run_loop(
                     state.recent_returns = list(recent)
                     _save(run, agent, env, state, writer, session_start, in_episode=False)
                 obs, _ = env.reset()
-                episode_return, episode_length = 0.0, 0
+                episode_return, shaped_return, episode_length = 0.0, 0.0, 0
             bar.update(1)
             if callback is not None:
                 callback(step, agent)

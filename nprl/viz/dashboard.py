@@ -1,10 +1,10 @@
 """The dashboard: every logged metric of one or more runs in one PNG (``nprl plot``).
 
 One small panel per metric group that some run has data for, in this order: episode
-return, episode length, training success rate, greedy evaluation return and success
-rate, TD loss, mean and max Q, epsilon, learning rate, gradient norm, per-layer weight
-norms, steps per second, replay size, and for prioritized replay the mean importance
-weight and priority. The metric names are those of :mod:`nprl.rl.metrics`.
+return, shaped episode return (runs with reward shaping), episode length, training
+success rate, greedy evaluation return and success rate, TD loss, mean and max Q,
+epsilon, learning rate, gradient norm, per-layer weight norms, steps per second, replay
+size, and for prioritized replay the mean importance weight and priority. The metric names are those of :mod:`nprl.rl.metrics`.
 
 Runs are grouped as in the learning curves (:func:`~nprl.viz.learning_curve.group_runs`):
 runs that differ only by seed are one colour, drawn as the mean over seeds with a band
@@ -44,6 +44,8 @@ def _panels(smooth: int, layers: list[str]) -> list[Panel]:
     average = f"moving average of {smooth} episodes"
     return [
         Panel(f"episode return ({average})", "return", (("episode", "return", "return"),)),
+        Panel(f"shaped episode return ({average})", "shaped return",
+              (("episode", "shaped_return", "shaped return"),)),
         Panel(f"episode length ({average})", "steps", (("episode", "length", "length"),)),
         Panel(f"training success rate ({average})", "success rate",
               (("episode", "success", "success"),), ylim=RATE),

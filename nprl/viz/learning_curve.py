@@ -5,7 +5,8 @@ group, drawn as the mean over seeds with a band from the lowest to the highest s
 a single lucky seed cannot pass for a method. Each run's returns are smoothed with a
 moving average over episodes, then put on a common grid of steps by linear
 interpolation. When the runs hold greedy evaluations (``eval`` rows), a second panel
-shows those the same way. matplotlib is imported lazily (``nprl[viz]``).
+shows those the same way; runs with reward shaping get a panel of the shaped return
+next to the task's own (``return``, always unshaped). matplotlib is imported lazily (``nprl[viz]``).
 
 The helpers here (:func:`series`, :func:`moving_average`, :func:`spread`, :func:`group_runs`)
 are shared with the full dashboard of every metric, :mod:`nprl.viz.dashboard`.
@@ -117,6 +118,8 @@ def plot_learning_curves(
     candidates = [
         ("episode", "return", smooth, f"training episodes (moving average of {smooth})",
          "return"),
+        ("episode", "shaped_return", smooth, "training episodes, shaped return the agent "
+         f"learned from (moving average of {smooth})", "shaped return"),
         ("eval", "eval_mean", 1, "greedy evaluation (mean return)", "return"),
         ("episode", "success", smooth, f"training successes (moving average of {smooth})",
          "success rate"),
@@ -138,6 +141,8 @@ def plot_learning_curves(
             if len(runs) > 1:
                 axis.fill_between(band["steps"], band["low"], band["high"],
                                   color=line.get_color(), alpha=0.2)
+    for axis in axes[len(panels):]:  # e.g. 3 panels on a 2 x 2 grid
+        axis.set_visible(False)
     for axis, (_, _, _, panel_title, ylabel) in zip(axes, panels):
         axis.set_title(panel_title)
         axis.set_xlabel("environment steps")

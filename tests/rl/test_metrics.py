@@ -44,8 +44,8 @@ def header_of(run_dir):
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """Tiny real runs: CartPole with uniform and with prioritized replay, and the Lander
-    (whose episodes report is_success)."""
+    """Tiny real runs: CartPole with uniform and with prioritized replay, the Lander
+    (whose episodes report is_success), and MountainCar with reward shaping."""
     root = tmp_path_factory.mktemp("metric-runs")
     train("CartPole-v1", DQNConfig(**TINY), run_dir=root / "uniform")
     train("CartPole-v1", DQNConfig(**TINY, prioritized=True, dueling=True),
@@ -53,7 +53,9 @@ def runs(tmp_path_factory):
     env_id, config = resolve_config(None, "lander", {**TINY, "total_steps": 1500,
                                                      "eval_episodes": 1})
     train(env_id, config, run_dir=root / "lander")
-    return {name: root / name for name in ("uniform", "per", "lander")}
+    train("MountainCar-v0", DQNConfig(**{**TINY, "total_steps": 500, "eval_interval": 0},
+                                      shaping="energy"), run_dir=root / "shaped")
+    return {name: root / name for name in ("uniform", "per", "lander", "shaped")}
 
 
 def test_the_csv_header_is_the_documented_set(runs):
@@ -70,7 +72,7 @@ def test_the_csv_header_is_the_documented_set(runs):
 
 
 def test_every_metric_is_filled_only_in_the_row_kinds_the_table_names(runs):
-    rows = rows_of(runs["per"]) + rows_of(runs["lander"])
+    rows = rows_of(runs["per"]) + rows_of(runs["lander"]) + rows_of(runs["shaped"])
     filled = {}
     for row in rows:
         for column, value in row.items():
@@ -78,7 +80,7 @@ def test_every_metric_is_filled_only_in_the_row_kinds_the_table_names(runs):
                 filled.setdefault(column, set()).add(row["kind"])
     for column, kinds in filled.items():
         assert kinds <= set(describe(column).rows), column
-    # The PER run plus the Lander (success reported) fill every documented metric.
+    # The PER run, the Lander (success reported) and a shaped run fill every metric.
     assert set(METRICS) <= set(filled)
     assert any(is_weight_norm(column) for column in filled)
 
