@@ -17,6 +17,7 @@ from typing import Any
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 LOSSES = ("huber", "mse")
 ACTIVATIONS = ("relu", "tanh", "leaky_relu", "sigmoid")
+NETWORKS = ("auto", "mlp", "nature_cnn", "minatar_cnn")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class DQNConfig:
     seed: int = 1  # one seed drives env, NumPy, action space and network init (CleanRL)
 
     # -- network --------------------------------------------------------------------------
+    network: str = "auto"  # auto (images: nature_cnn if >= 36 px else minatar_cnn; vectors: mlp)
     hidden_sizes: list[int] = field(default_factory=lambda: [120, 84])  # MLP widths (CleanRL)
     activation: str = "relu"  # hidden activation: relu, tanh, leaky_relu, sigmoid (CleanRL)
     init: str = "xavier_uniform"  # Dense weight initialiser name from nprl.nn (nprl default)
@@ -118,7 +120,7 @@ class DQNConfig:
             raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
         choices = {"optimizer": OPTIMIZERS, "loss": LOSSES, "activation": ACTIVATIONS,
                    "epsilon_schedule": ("linear", "exponential", "multiplicative"),
-                   "dtype": ("float32", "float64")}
+                   "dtype": ("float32", "float64"), "network": NETWORKS}
         for name, allowed in choices.items():
             if getattr(self, name) not in allowed:
                 raise ValueError(
