@@ -44,6 +44,8 @@ class DQNConfig:
     optimizer: str = "adam"  # adam, adamw, rmsprop or sgd from nprl.nn (CleanRL: Adam)
     learning_rate: float = 2.5e-4  # optimizer step size (CleanRL)
     adam_eps: float = 1e-8  # epsilon of Adam/AdamW/RMSprop denominators (PyTorch default)
+    rmsprop_alpha: float = 0.99  # RMSprop smoothing constant (PyTorch default; MinAtar: 0.95)
+    rmsprop_centered: bool = False  # centred RMSprop (PyTorch default off; MinAtar DQN: on)
     loss: str = "mse"  # TD loss: "mse" (CleanRL) or "huber" (SB3, Nature DQN's clipping)
     huber_delta: float = 1.0  # Huber threshold (SB3 smooth_l1_loss: 1.0)
     max_grad_norm: float | None = None  # clip global grad norm; None = off (CleanRL; SB3 10)
@@ -79,6 +81,7 @@ class DQNConfig:
     epsilon_start: float = 1.0  # initial epsilon (CleanRL)
     epsilon_end: float = 0.05  # final epsilon, also the multiplicative floor (CleanRL)
     exploration_fraction: float = 0.5  # linear: fraction of total_steps to decay over (CleanRL)
+    exploration_steps: int = 0  # linear: decay over N steps after learning_starts (MinAtar); 0: fraction
     epsilon_decay_rate: float = 0.001  # exponential: lambda per env step (original tutorial)
     epsilon_decay_factor: float = 0.999  # multiplicative: factor per episode (original article)
 
@@ -109,7 +112,8 @@ class DQNConfig:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("learning_starts", "eval_interval", "checkpoint_interval", "blas_threads"):
+        for name in ("learning_starts", "eval_interval", "checkpoint_interval", "blas_threads",
+                     "exploration_steps"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
         if not 0.0 <= self.gamma <= 1.0:
@@ -137,6 +141,8 @@ class DQNConfig:
                 self.prioritized or not 1 <= self.buffer_prune_to < self.buffer_size):
             raise ValueError("buffer_prune_to must lie in 1..buffer_size-1 and needs uniform "
                              f"replay (prioritized=false); got {self.buffer_prune_to!r}")
+        if not 0.0 <= self.rmsprop_alpha <= 1.0:
+            raise ValueError(f"rmsprop_alpha must lie in [0, 1], got {self.rmsprop_alpha}")
         if not 0.0 <= self.per_beta_start <= 1.0:
             raise ValueError(f"per_beta_start must lie in [0, 1], got {self.per_beta_start}")
 

@@ -14,6 +14,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.envs.pixels import score_of
+
 
 def evaluation_score(success_rate: float | None, mean: float) -> list[float]:
     """How evaluations rank for "best" (``checkpoints/best``): success rate first (0 for
@@ -72,7 +74,7 @@ def evaluate(
                 obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon))
                 if on_step is not None:
                     on_step(env)
-                total += float(reward)
+                total += score_of(reward, info)
                 length += 1
                 done = terminated or truncated
             returns.append(total)

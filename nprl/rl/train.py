@@ -37,6 +37,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.envs.pixels import (game_rng_state, make_pixel_env, pixel_family,
+                              restore_game_rng, score_of)
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
@@ -99,6 +101,8 @@ def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
         return env_id_or_env
     env_id = str(env_id_or_env)
     try:
+        if pixel_family(env_id) is not None:  # ALE/..., MinAtar/...: registered on demand
+            return make_pixel_env(env_id, render_mode=render_mode, **kwargs)
         return gym.make(env_id, render_mode=render_mode, **kwargs)
     except TypeError as error:
         raise ValueError(f"environment {env_id!r} does not take these settings "
@@ -200,6 +204,8 @@ def resume(
     env.unwrapped.np_random = env_rng
     if saved.get("curriculum") is not None:  # the Lander's stage goes on where it was
         env.unwrapped.load_curriculum_state(saved["curriculum"])
+    if saved.get("game_rng") is not None:  # MinAtar draws from its own RandomState
+        restore_game_rng(env, saved["game_rng"])
     with blas_threads(config.blas_threads):
         return run_loop(env, agent, state, run, progress=progress, callback=callback)
 
@@ -245,7 +251,7 @@ def run_loop(
             next_obs, reward, terminated, truncated, info = env.step(action)
             agent.observe(obs, action, reward, next_obs, terminated, truncated)
             state.max_abs_reward = max(state.max_abs_reward, abs(float(reward)))
-            episode_return += float(reward)
+            episode_return += score_of(reward, info)  # the game's score, not the clipped one
             episode_length += 1
             obs = next_obs
 
@@ -414,7 +420,8 @@ def _save(run, agent, env, state, writer, session_start, in_episode: bool) -> No
     document = {"loop": loop, "env_rng": generator_state(env.unwrapped.np_random),
                 "in_episode": in_episode,
                 "curriculum": (env.unwrapped.curriculum_state()
-                               if hasattr(env.unwrapped, "curriculum_state") else None)}
+                               if hasattr(env.unwrapped, "curriculum_state") else None),
+                "game_rng": game_rng_state(env)}
 
     def write(folder: Path) -> None:
         agent.save(folder / "agent", include_buffer=agent.config.save_buffer)
