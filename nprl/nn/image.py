@@ -9,8 +9,9 @@ buffer and on their way into the network. This layer is where they become number
 It is also the one place that fixes the channel order: with ``channels_last=True`` it
 takes (N, H, W, C) frames (MinAtar's layout) and hands on (N, C, H, W), the layout
 :class:`~nprl.nn.conv.Conv2D` expects. It does so without moving data twice: the float
-copy is written channels-last (the order Conv2D's im2col reads fastest) and returned as
-an NCHW *view* of it, so the convolution's own NHWC view of it is contiguous again.
+copy keeps the frames' own memory order and the NCHW result is a *view* of it, which is
+the order Conv2D reads fastest in each case (channels-last memory: im2col; channels-first
+memory, as Atari's stacked frames: space-to-depth, see nprl.nn.space_to_depth).
 
 The layer has no parameters; a network's backward never needs dL/d(frames), so
 ``Sequential.backward(..., input_grad=False)`` does not call it (nor anything before the
@@ -56,7 +57,7 @@ class ImageInput(Layer):
         self.channels_last = bool(channels_last)
         self.dtype = check_dtype(dtype)
         self._scale = 1.0
-        self._out: np.ndarray | None = None  # reused output buffer (NHWC)
+        self._out: np.ndarray | None = None  # reused output buffer (the input's layout)
 
     def _convert(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x)
@@ -65,15 +66,14 @@ class ImageInput(Layer):
                              f"(N, H, W, C), got shape {x.shape}")
         scale = input_scale(x.dtype)
         self._scale = scale
-        nhwc = x if self.channels_last else x.transpose(0, 2, 3, 1)
         out = self._out
-        if out is None or out.shape != nhwc.shape or out.dtype != self.dtype:
-            out = self._out = np.empty(nhwc.shape, dtype=self.dtype)
+        if out is None or out.shape != x.shape or out.dtype != self.dtype:
+            out = self._out = np.empty(x.shape, dtype=self.dtype)
         if scale == 1.0:
-            np.copyto(out, nhwc, casting="unsafe")
+            np.copyto(out, x, casting="unsafe")
         else:
-            np.multiply(nhwc, self.dtype.type(scale), out=out, casting="unsafe")
-        return out.transpose(0, 3, 1, 2)
+            np.multiply(x, self.dtype.type(scale), out=out, casting="unsafe")
+        return out.transpose(0, 3, 1, 2) if self.channels_last else out
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self._convert(x)
