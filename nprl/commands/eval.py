@@ -84,23 +84,25 @@ def run(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace, env_id: str, agent, env):
     """Evaluate with Q-value bars: in a window (``--render``) and/or into frames
     (``--video``). Returns ``(stats, frames)``; ``stats`` is None when the window was closed."""
+    from nprl.envs.pixels import pixel_action_names
     from nprl.viz import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
-    from nprl.viz.q_overlay import draw_q_bars, watch_episodes
+    from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS
 
     require("pygame")
     if args.video:
         require("imageio")  # fail before the episodes, not after
-    names = ACTIONS.get(env_id)
+    names = ACTIONS.get(env_id) or pixel_action_names(env)
     frames = []
     fps = env.metadata.get("render_fps") or 30
     with FrameWindow(f"nprl eval: {env_id}", fps) as window:
         def on_frame(frame, q, action) -> None:
             if args.video:
+                frame = enlarge(frame)  # small game frames: room for the bars
                 frames.append(frame if q is None else draw_q_bars(frame, q, action, names))
             if args.render:
-                window.show(frame, q, action, names)
+                window.show(enlarge(frame), q, action, names)
 
         try:
             stats = watch_episodes(agent, env, args.episodes, on_frame, epsilon=args.epsilon,

@@ -11,6 +11,7 @@ import gymnasium as gym
 import numpy as np
 
 CELL_PIXELS = 16  # 10x10 cells -> 160x160 pixels
+RENDER_FPS = 10  # one MinAtar step is one frame; 10 per second can be followed by eye
 # Distinct, colour-blind-friendly colours (Okabe-Ito), repeated for games with more channels.
 PALETTE = np.array([(0, 0, 0), (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66),
                     (0, 114, 178), (213, 94, 0), (204, 121, 167), (255, 255, 255),
@@ -34,6 +35,7 @@ class MinAtarRGB(gym.Wrapper):
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
         self._render_mode = "rgb_array"
+        self.metadata = {**env.metadata, "render_fps": RENDER_FPS}
 
     @property
     def render_mode(self) -> str:

@@ -38,6 +38,33 @@ def score_of(reward: float, info: dict) -> float:
     return float(info.get(RAW_REWARD_KEY, reward))
 
 
+def frames_per_step(env: gym.Env) -> int | None:
+    """Game frames per agent step (Atari: the frame skip, MinAtar: 1); None for an env
+    that is not a pixel game."""
+    family = pixel_family(env.spec.id) if env.spec is not None else None
+    if family is None:
+        return None
+    wrapper = env
+    while isinstance(wrapper, gym.Wrapper):  # AtariPreprocessing knows its frame skip
+        if isinstance(wrapper, gym.wrappers.AtariPreprocessing):
+            return int(wrapper.frame_skip)
+        wrapper = wrapper.env
+    return 1
+
+
+MINATAR_ACTION_NAMES = ("NOOP", "LEFT", "UP", "RIGHT", "DOWN", "FIRE")  # minatar's order
+
+
+def pixel_action_names(env: gym.Env) -> list[str] | None:
+    """Names of the actions of a pixel game (ALE's meanings; MinAtar's minimal set), or None."""
+    family = pixel_family(env.spec.id) if env.spec is not None else None
+    if family == "atari":
+        return list(env.unwrapped.get_action_meanings())
+    if family == "minatar":
+        return [MINATAR_ACTION_NAMES[a] for a in env.unwrapped.action_set]
+    return None
+
+
 def pixel_family(env_id: str) -> str | None:
     """``"atari"``, ``"minatar"`` or None (not a pixel id nprl knows)."""
     if env_id.startswith(ATARI_PREFIX):
@@ -102,15 +129,18 @@ def make_pixel_env(env_id: str, render_mode: str | None = None, **options: Any) 
 
 
 def game_rng_state(env: gym.Env) -> dict[str, Any] | None:
-    """The state of a MinAtar game's own random generator (a ``RandomState`` that
-    Gymnasium's ``np_random`` does not cover), JSON-able; None for other environments."""
+    """The random state of a MinAtar game, JSON-able; None for other environments.
+
+    MinAtar draws from its own ``RandomState`` (which Gymnasium's ``np_random`` does not
+    cover): one object shared by the wrapper and the game once seeded, plus the last
+    action, which sticky actions repeat across episodes."""
     game = getattr(env.unwrapped, "game", None)
     random = getattr(game, "random", None)
     if not isinstance(random, np.random.RandomState):
         return None
     name, keys, pos, has_gauss, cached = random.get_state()
     return {"name": name, "keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
-            "cached_gaussian": float(cached)}
+            "cached_gaussian": float(cached), "last_action": int(game.last_action)}
 
 
 def restore_game_rng(env: gym.Env, state: dict[str, Any]) -> None:
@@ -121,9 +151,13 @@ def restore_game_rng(env: gym.Env, state: dict[str, Any]) -> None:
                          "has no MinAtar game")
     try:
         keys = np.asarray(state["keys"], dtype=np.uint32)
-        if state["name"] != "MT19937" or keys.shape != (624,):
+        last_action = int(state["last_action"])
+        if state["name"] != "MT19937" or keys.shape != (624,) or not 0 <= last_action < 6:
             raise TypeError
-        game.random.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]),
-                               float(state["cached_gaussian"])))
+        random = np.random.RandomState()
+        random.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]),
+                          float(state["cached_gaussian"])))
     except (KeyError, TypeError, ValueError):
         raise ValueError("the checkpoint's game random state is not an MT19937 state") from None
+    game.random = game.env.random = random  # one stream, as minatar's seed() leaves it
+    game.last_action = last_action

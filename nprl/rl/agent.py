@@ -75,7 +75,7 @@ def observation_box(shape: tuple[int, ...], dtype_name: str) -> gym.spaces.Box:
     if dtype == np.uint8:
         return gym.spaces.Box(0, 255, shape=shape, dtype=np.uint8)
     if dtype == np.bool_:
-        return gym.spaces.Box(False, True, shape=shape, dtype=np.bool_)
+        return gym.spaces.Box(0, 1, shape=shape, dtype=np.bool_)
     return gym.spaces.Box(-np.inf, np.inf, shape=shape, dtype=dtype)
 
 

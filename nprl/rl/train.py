@@ -37,7 +37,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.envs.pixels import (game_rng_state, make_pixel_env, pixel_family,
+from nprl.envs.pixels import (frames_per_step, game_rng_state, make_pixel_env, pixel_family,
                               restore_game_rng, score_of)
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
@@ -231,7 +231,8 @@ def run_loop(
                  if config.tensorboard else None)
         writer = run.open_metrics(mirror=board)
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
-    bar = _progress_bar(progress, config.total_steps - state.step, env_id)
+    bar = _progress_bar(progress, config.total_steps - state.step, env_id,
+                        frames_per_step(env))
     last_eval = None
     interrupted = False
     session_start = time.perf_counter()
@@ -455,9 +456,13 @@ class _NoBar:
         pass
 
 
-def _progress_bar(enabled: bool, total: int, desc: str | None):
+def _progress_bar(enabled: bool, total: int, desc: str | None, frames: int | None):
+    """Steps left, elapsed<remaining time, and the speed: frames/s for pixel games (an
+    Atari step is 4 frames), steps/s otherwise."""
     if not enabled:
         return _NoBar()
     from nprl.progress import ProgressBar
 
-    return ProgressBar(total=total, desc=desc or "train")
+    if frames is None:
+        return ProgressBar(total=total, desc=desc or "train", unit="steps")
+    return ProgressBar(total=total, desc=desc or "train", unit="frames", unit_scale=frames)
