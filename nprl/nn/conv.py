@@ -1,8 +1,8 @@
 """``Conv2D``: 2-D convolution (cross-correlation, as in PyTorch) on NCHW batches.
 
 Vectorised with im2col: every receptive field becomes one row of a matrix ``cols``
-(built from a strided view, ``sliding_window_view``, of the input in channels-last
-order), so the whole convolution of the whole batch is one matrix product:
+(copied from a strided view of the input's windows, in channels-last order), so the
+whole convolution of the whole batch is one matrix product:
 
     cols : (N*Ho*Wo, kh*kw*C)      W_mat : (kh*kw*C, O)
     y    = cols @ W_mat + b        -> (N, Ho, Wo, O) -> NCHW view (no copy)
@@ -12,18 +12,23 @@ offset (i, j), dy_mat @ W[:, :, i, j] added onto the (padded) input pixels that 
 read: kh*kw products and strided adds, a loop over the kernel, never over pixels or
 samples. The first layer of a network is asked for ``backward_params`` only and skips dx.
 
+A strided layer whose stride divides its kernel, fed channels-first memory (Atari frames
+from ImageInput), goes by space-to-depth instead: no im2col matrix, see
+nprl/nn/space_to_depth.py. Large temporaries live in a reused ``Workspace``.
+
 Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from nprl.nn import space_to_depth
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng
 from nprl.nn.parameter import Parameter
+from nprl.nn.workspace import Workspace
 
 
 def _pair(value, name: str) -> tuple[int, int]:
@@ -80,10 +85,12 @@ class Conv2D(Layer):
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.weight = Parameter(get_initializer(init)(shape, make_rng(rng), self.dtype), "weight")
         self.bias = Parameter(zeros(self.out_channels, dtype=self.dtype), "bias") if bias else None
-        self._cols: np.ndarray | None = None  # forward's windows, (N, Ho, Wo, kh, kw, C)
-        self._predict_cols: np.ndarray | None = None
-        self._blocks: np.ndarray | None = None  # or its space-to-depth input (N, Hs, Ws, D)
+        # What backward needs from the last forward: its windows (N, Ho, Wo, kh, kw, C),
+        # or its space-to-depth blocks (N, Hs, Ws, C*sh*sw); both live in the workspace.
+        self._cols: np.ndarray | None = None
+        self._blocks: np.ndarray | None = None
         self._input_shape: tuple[int, ...] | None = None
+        self._work = Workspace()
 
     def _output_size(self, h: int, w: int) -> tuple[int, int]:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
@@ -108,8 +115,8 @@ class Conv2D(Layer):
         return x.flags.c_contiguous and space_to_depth.usable(
             self.kernel_size, self.stride, self.padding)
 
-    def _im2col(self, x: np.ndarray, ho: int, wo: int, out: np.ndarray | None) -> np.ndarray:
-        """Windows (N, Ho, Wo, kh, kw, C), written into ``out`` when it has the right shape."""
+    def _im2col(self, x: np.ndarray, ho: int, wo: int, name: str) -> np.ndarray:
+        """Windows (N, Ho, Wo, kh, kw, C), copied into the workspace array ``name``."""
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         # Work channels-last (NHWC): each row of cols is then made of kh runs of kw*C
         # contiguous values, which copies far faster than single scattered floats. (An
@@ -117,11 +124,13 @@ class Conv2D(Layer):
         x = x.transpose(0, 2, 3, 1)
         if ph or pw:
             x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-        windows = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :ho, :wo]
-        # (N, Ho, Wo, C, kh, kw) -> (N, Ho, Wo, kh, kw, C): one copy, into a reused buffer.
-        windows = windows.transpose(0, 1, 2, 4, 5, 3)
-        if out is None or out.shape != windows.shape or out.dtype != self.dtype:
-            out = np.empty(windows.shape, dtype=self.dtype)
+        # The windows as a strided view (N, Ho, Wo, kh, kw, C) of x (what numpy's
+        # sliding_window_view gives, built directly: its checks cost more than a small
+        # convolution), then one copy.
+        sn, sy, sx, sc = x.strides
+        windows = as_strided(x, shape=(x.shape[0], ho, wo, kh, kw, x.shape[3]),
+                             strides=(sn, sy * sh, sx * sw, sy, sx, sc), writeable=False)
+        out = self._work.get(name, windows.shape, self.dtype)
         np.copyto(out, windows, casting="same_kind" if x.dtype.kind == "f" else "unsafe")
         return out
 
@@ -134,26 +143,29 @@ class Conv2D(Layer):
 
     def _compute(self, x, training: bool) -> np.ndarray:
         x, ho, wo = self._check(x)
+        # predict has its own workspace arrays: it may run between forward and backward.
+        suffix = "" if training else "_predict"
+        n = x.shape[0]
         if self._blocks_path(x):
             bh, bw = self._kernel_blocks()
-            blocks = space_to_depth.to_blocks(x, self.stride, (ho - 1 + bh, wo - 1 + bw),
-                                              self.dtype)
+            sh, sw = self.stride
+            hs, ws = ho - 1 + bh, wo - 1 + bw
+            blocks = space_to_depth.to_blocks(x, self.stride, self._work.get(
+                "blocks" + suffix, (n, hs, ws, self.in_channels, sh, sw), self.dtype))
             weights = space_to_depth.block_weights(self.weight.data, self.stride)
-            y = space_to_depth.forward(blocks, weights, (ho, wo))
+            scratch = self._work.get("product", (n * hs * ws, self.out_channels), self.dtype)
+            y = space_to_depth.forward(blocks, weights, scratch)  # y in its [:Ho, :Wo] corner
             if training:
                 self._blocks, self._cols, self._input_shape = blocks, None, x.shape
         else:
-            cols6 = self._im2col(x, ho, wo, self._cols if training else self._predict_cols)
+            cols6 = self._im2col(x, ho, wo, "cols" + suffix)
             if training:
                 self._cols, self._blocks, self._input_shape = cols6, None, x.shape
-            else:  # its own buffer: predict between forward and backward keeps _cols
-                self._predict_cols = cols6
-            n = x.shape[0]
             y = (cols6.reshape(n * ho * wo, -1) @ self._weight_matrix()).reshape(
                 n, ho, wo, self.out_channels)
         if self.bias is not None:
-            y += self.bias.data
-        return y.transpose(0, 3, 1, 2)  # NCHW view of channels-last memory (no copy)
+            y += self.bias.data  # (on the whole space-to-depth grid: one contiguous pass)
+        return y[:, :ho, :wo].transpose(0, 3, 1, 2)  # NCHW view of channels-last memory
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return self._compute(x, training=True)
@@ -168,7 +180,9 @@ class Conv2D(Layer):
             raise RuntimeError("Conv2D.backward called before forward")
         grad_y = np.asarray(grad_y, dtype=self.dtype)
         if self._blocks is not None:
-            grad_mat = space_to_depth.full_grid(grad_y, self._blocks.shape[1:3])
+            n, hs, ws = self._blocks.shape[:3]
+            grad_mat = space_to_depth.full_grid(grad_y, self._work.get(
+                "grad_grid", (n, hs, ws, self.out_channels), self.dtype))
             grad_w = space_to_depth.weight_gradient(
                 self._blocks, grad_mat, self._kernel_blocks(), self.stride,
                 self.weight.data.shape)
@@ -192,7 +206,11 @@ class Conv2D(Layer):
         grad_mat = self._param_grads(grad_y)
         if self._blocks is not None:
             weights = space_to_depth.block_weights(self.weight.data, self.stride)
-            grad_blocks = space_to_depth.input_gradient(grad_mat, weights, self._blocks.shape)
+            shape = self._blocks.shape
+            grad_blocks = space_to_depth.input_gradient(
+                grad_mat, weights, self._work.get("grad_blocks", shape, self.dtype),
+                self._work.get("grad_product", (shape[0] * shape[1] * shape[2], shape[3]),
+                               self.dtype))
             return space_to_depth.from_blocks(grad_blocks, self.stride, self._input_shape)
         n, c, h, w = self._input_shape
         ho, wo = self._cols.shape[1:3]
@@ -203,16 +221,19 @@ class Conv2D(Layer):
         # scattered in memory, these small products land contiguous and in cache.)
         grad_padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_mat.dtype)
         weight = self.weight.data
+        product = self._work.get("grad_product", (n * ho * wo, c), self.dtype)
+        contribution = product.reshape(n, ho, wo, c)
         for i in range(kh):
             for j in range(kw):
-                contribution = (grad_mat @ weight[:, :, i, j]).reshape(n, ho, wo, c)
+                np.matmul(grad_mat, weight[:, :, i, j], out=product)
                 grad_padded[:, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += (
                     contribution
                 )
         return grad_padded[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
 
     def _clear_cache(self) -> None:
-        self._cols = self._predict_cols = self._blocks = self._input_shape = None
+        self._cols = self._blocks = self._input_shape = None
+        self._work.clear()
 
     def config(self) -> dict:
         return {

@@ -42,9 +42,10 @@ import numpy as np
 from nprl.nn.parameter import Parameter
 
 FLUSH_EVERY = 100  # steps between flushes of subnormal optimizer state
-# Adam works on slabs of at least CHUNKED_FROM values in chunks of CHUNK (5 arrays of
-# 32k float32 = 640 kB, about one core's L2 cache); smaller slabs go in one piece.
-CHUNK = 32_768
+# Adam works on slabs of at least CHUNKED_FROM values in chunks of CHUNK values (64k
+# float32: 256 kB per array); smaller slabs go in one piece. Measured on a 1.7M-value
+# slab: 16% faster than one piece; on 133k values one piece was faster.
+CHUNK = 65_536
 CHUNKED_FROM = 4 * CHUNK
 
 

@@ -29,14 +29,12 @@ def usable(kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int,
     return padding == (0, 0) and (sh, sw) != (1, 1) and kh % sh == 0 and kw % sw == 0
 
 
-def to_blocks(x: np.ndarray, stride: tuple[int, int], blocks: tuple[int, int],
-              dtype: np.dtype) -> np.ndarray:
-    """S (N, Hs, Ws, C*sh*sw) in ``dtype`` from NCHW ``x``, using its first Hs*sh rows
-    and Ws*sw columns (the rest is never read by the convolution)."""
-    (sh, sw), (hs, ws) = stride, blocks
-    n, c = x.shape[:2]
+def to_blocks(x: np.ndarray, stride: tuple[int, int], out: np.ndarray) -> np.ndarray:
+    """S (N, Hs, Ws, C*sh*sw) from NCHW ``x``, written into ``out`` of shape (N, Hs, Ws,
+    C, sh, sw); only x's first Hs*sh rows and Ws*sw columns are read (the convolution
+    never reads the rest)."""
+    n, hs, ws, c, sh, sw = out.shape
     view = x[:, :, : hs * sh, : ws * sw].reshape(n, c, hs, sh, ws, sw)
-    out = np.empty((n, hs, ws, c, sh, sw), dtype=dtype)
     np.copyto(out, view.transpose(0, 2, 4, 1, 3, 5), casting="same_kind")
     return out.reshape(n, hs, ws, c * sh * sw)
 
@@ -68,8 +66,9 @@ def _shifts(bh: int, bw: int, rows: int, ws: int):
     return [(a, b, a * ws + b, count) for a in range(bh) for b in range(bw)]
 
 
-def forward(s: np.ndarray, weights: np.ndarray, out_size: tuple[int, int]) -> np.ndarray:
-    """y (N, Ho, Wo, O) as a view of the full (N, Hs, Ws, O) product grid."""
+def forward(s: np.ndarray, weights: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """The full (N, Hs, Ws, O) product grid (a new array); the output y is its
+    [:, :Ho, :Wo] corner. ``scratch`` holds one product: at least (rows, O)."""
     n, hs, ws, depth = s.shape
     bh, bw, _, o = weights.shape
     rows = s.reshape(n * hs * ws, depth)
@@ -77,23 +76,24 @@ def forward(s: np.ndarray, weights: np.ndarray, out_size: tuple[int, int]) -> np
     shifts = _shifts(bh, bw, len(rows), ws)
     count = shifts[0][3]
     y[count:] = 0  # rows no window covers: never read, kept finite
-    scratch = np.empty((count, o), dtype=y.dtype) if len(shifts) > 1 else None
+    scratch = scratch.reshape(-1)[: count * o].reshape(count, o)
     for index, (a, b, offset, count) in enumerate(shifts):
         if index == 0:
             np.matmul(rows[offset : offset + count], weights[a, b], out=y[:count])
         else:
             np.matmul(rows[offset : offset + count], weights[a, b], out=scratch)
             y[:count] += scratch
-    return y.reshape(n, hs, ws, o)[:, : out_size[0], : out_size[1]]
+    return y.reshape(n, hs, ws, o)
 
 
-def full_grid(grad_y: np.ndarray, blocks: tuple[int, int]) -> np.ndarray:
-    """dY (N, O, Ho, Wo) placed in a zero (N*Hs*Ws, O) grid of rows."""
+def full_grid(grad_y: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """dY (N, O, Ho, Wo) placed in ``out``, a (N, Hs, Ws, O) grid of zeros elsewhere;
+    returned as rows (N*Hs*Ws, O)."""
     n, o, ho, wo = grad_y.shape
-    hs, ws = blocks
-    grid = np.zeros((n, hs, ws, o), dtype=grad_y.dtype)
-    grid[:, :ho, :wo] = grad_y.transpose(0, 2, 3, 1)
-    return grid.reshape(n * hs * ws, o)
+    out[:, ho:] = 0
+    out[:, :ho, wo:] = 0
+    out[:, :ho, :wo] = grad_y.transpose(0, 2, 3, 1)
+    return out.reshape(-1, o)
 
 
 def weight_gradient(s: np.ndarray, grad_rows: np.ndarray, kernel_blocks: tuple[int, int],
@@ -111,12 +111,18 @@ def weight_gradient(s: np.ndarray, grad_rows: np.ndarray, kernel_blocks: tuple[i
     return grad.reshape(bh, bw, c, sh, sw, o).transpose(5, 2, 0, 3, 1, 4).reshape(o, c, kh, kw)
 
 
-def input_gradient(grad_rows: np.ndarray, weights: np.ndarray,
-                   s_shape: tuple[int, ...]) -> np.ndarray:
-    """dL/dS (N, Hs, Ws, C*sh*sw): each shift sends dY @ W_ab.T back to the rows it read."""
-    n, hs, ws, depth = s_shape
+def input_gradient(grad_rows: np.ndarray, weights: np.ndarray, out: np.ndarray,
+                   scratch: np.ndarray) -> np.ndarray:
+    """dL/dS into ``out`` (N, Hs, Ws, C*sh*sw): each shift sends dY @ W_ab.T back to the
+    rows it read. ``scratch`` holds one product: at least (rows, C*sh*sw)."""
+    n, hs, ws, depth = out.shape
     bh, bw = weights.shape[:2]
-    grad_s = np.zeros((n * hs * ws, depth), dtype=grad_rows.dtype)
-    for a, b, offset, count in _shifts(bh, bw, len(grad_s), ws):
-        grad_s[offset : offset + count] += grad_rows[:count] @ weights[a, b].T
-    return grad_s.reshape(s_shape)
+    grad_s = out.reshape(n * hs * ws, depth)
+    grad_s.fill(0)
+    shifts = _shifts(bh, bw, len(grad_s), ws)
+    count = shifts[0][3]
+    scratch = scratch.reshape(-1)[: count * depth].reshape(count, depth)
+    for a, b, offset, count in shifts:
+        np.matmul(grad_rows[:count], weights[a, b].T, out=scratch)
+        grad_s[offset : offset + count] += scratch
+    return out

@@ -134,6 +134,18 @@ def test_conv_space_to_depth_path_equals_im2col_path(kernel, stride):
         np.testing.assert_allclose(blocks, im2col, rtol=1e-12, atol=1e-12)
 
 
+def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
+    nhwc = batch(2, 4, 5, 3)  # channels-last memory behind an NCHW view, as Conv2D returns
+    x = nhwc.transpose(0, 3, 1, 2)
+    flatten = Flatten()
+    y = flatten.forward(x)
+    np.testing.assert_array_equal(y, np.ascontiguousarray(x).reshape(2, -1))  # (C, H, W) order
+    g = batch(*y.shape, seed=1)
+    grad = flatten.backward(g)
+    np.testing.assert_array_equal(grad, g.reshape(x.shape))
+    assert grad.strides == x.strides
+
+
 def _conv_matches_torch(torch, kernel, stride, padding):
     x = batch(2, 3, 8 + 3 * kernel, 8 + 3 * kernel)
     conv = Conv2D(3, 4, kernel, stride=stride, padding=padding, rng=0).astype(np.float64)
