@@ -184,3 +184,35 @@ def test_only_stacked_uint8_frames_use_the_frame_buffer():
     assert not is_frame_stack((10, 10, 4), np.bool_)  # MinAtar: the ordinary buffer
     assert not is_frame_stack((4, 84, 84), np.float32)
     assert not is_frame_stack((8,), np.uint8)
+
+
+def test_the_success_tier_keeps_whole_episodes_of_frames_exactly():
+    from nprl.rl.nstep import Transition
+    from nprl.rl.success_buffer import SuccessBuffer
+
+    tier = SuccessBuffer(100, (STACK, *FRAME), obs_dtype=np.uint8,
+                         buffer=FrameReplayBuffer(100, FRAME, STACK, seed=0))
+
+    class Recorder:
+        added = []
+
+        def add(self, *transition):
+            self.added.append(Transition(*transition))
+
+    fill([Recorder()], 200, n_step=2, max_length=8)
+    # Stage every episode; keep two of every four (as successes), drop the others.
+    expected, episode, ended = [], [], 0
+    for transition in Recorder.added:
+        episode.append(transition)
+        tier.stage(transition)
+        if transition.terminated or transition.truncated:
+            keep = ended % 4 < 2
+            tier.end_episode(keep)
+            expected += episode if keep else []
+            episode, ended = [], ended + 1
+    expected = expected[-100:]
+    batch = tier.buffer.gather(tier.buffer._filled_slots())
+    assert len(tier) == len(expected) > 0
+    for i, transition in enumerate(expected):
+        np.testing.assert_array_equal(batch.obs[i], transition.obs)
+        np.testing.assert_array_equal(batch.next_obs[i], transition.next_obs)

@@ -8,9 +8,9 @@ Ctrl-C is evaluated as far as it got, and the table says how far). It loads the 
 on seeds no training evaluation used, and prints one table with the paper's number beside
 each game, and writes it as JSON.
 
-    python benchmarks/minatar.py --games Breakout SpaceInvaders --seeds 1
-    python benchmarks/minatar.py --games Asterix Freeway Seaquest --steps 100000
-    python benchmarks/minatar.py --runs-dir /work/pxruns --evaluate-only   # runs made earlier
+    python benchmarks/minatar_games.py --games Breakout SpaceInvaders --seeds 1
+    python benchmarks/minatar_games.py --games Asterix Freeway Seaquest --steps 100000
+    python benchmarks/minatar_games.py --runs-dir /work/pxruns --evaluate-only   # runs made earlier
 
 Paper: Young & Tian 2019, DQN at 5M frames, read from its published learning curves
 (Asterix ~17, Breakout ~10, Freeway ~50, Seaquest ~20, SpaceInvaders ~43). One MinAtar
@@ -54,7 +54,8 @@ def train(command: list[str], out: Path) -> None:
 
 
 def evaluate_run(out: Path, episodes: int) -> dict:
-    """100 greedy episodes of the run's best (else newest) agent; how far training got."""
+    """Greedy episodes of the run's best (else newest) agent; how far training got (the
+    newest checkpoint's step) and its training wall time (metrics.csv's last ``time``)."""
     from nprl.rl import DQNAgent, evaluate
     from nprl.rl.run_dir import RunDir
     from nprl.rl.storage import read_json
@@ -67,10 +68,8 @@ def evaluate_run(out: Path, episodes: int) -> dict:
     env = make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
     started = time.perf_counter()
     stats = evaluate(agent, env, episodes, seed=EVAL_SEED)
-    rows = run.read_metrics()
-    trained = [row for row in rows if row["kind"] in ("train", "episode")]
-    frames = int(trained[-1]["step"]) if trained else 0
-    times = [float(row["time"]) for row in rows if row.get("time")]
+    frames = read_json(run.latest_checkpoint() / "state.json")["loop"]["step"]
+    times = [float(row["time"]) for row in run.read_metrics() if row.get("time")]
     state = read_json(folder / "state.json")
     agent_step = state.get("step") if folder.name == "best" else state["loop"]["step"]
     return {"env_id": env_id, "frames": frames, "total_steps": config.total_steps,
