@@ -121,9 +121,14 @@ class Conv2D(Layer):
         # Work channels-last (NHWC): each row of cols is then made of kh runs of kw*C
         # contiguous values, which copies far faster than single scattered floats. (An
         # NCHW view of NHWC memory, as Conv2D and ImageInput return, costs nothing here.)
+        channels_first = x.flags.c_contiguous and x.shape[1] > 1
         x = x.transpose(0, 2, 3, 1)
         if ph or pw:
             x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
+        elif channels_first:  # one transposing copy first: then runs of kw*C, not of 1
+            nhwc = self._work.get("nhwc", x.shape, x.dtype)
+            np.copyto(nhwc, x)
+            x = nhwc
         # The windows as a strided view (N, Ho, Wo, kh, kw, C) of x (what numpy's
         # sliding_window_view gives, built directly: its checks cost more than a small
         # convolution), then one copy.
