@@ -67,3 +67,12 @@ def test_qmap_on_images_refuses_vector_slicing_flags(minatar_run, capsys):
     assert main(["qmap", str(minatar_run), "--x", "0"]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "observes images" in error[0]
+
+
+def test_the_progress_bar_of_a_pixel_game_counts_frames_per_second():
+    from nprl.progress import ProgressBar
+
+    bar = ProgressBar(total=100, unit="frames", unit_scale=4, disable=True)
+    bar.update(10)
+    text = bar.render(now=bar.start + 2.0)  # 10 agent steps in 2 s = 20 frames/s
+    assert "20.0 frames/s" in text and "10/100" in text and "<00:18" in text
