@@ -49,6 +49,11 @@ class ProgressBar:
         If True, draw nothing (for quiet runs and tests).
     width : int
         Number of characters of the bar itself.
+    unit : str
+        What the rate counts (``"it"``: ``140 it/s``; ``"frames"`` for pixel games).
+    unit_scale : int
+        Units per step (an Atari agent step is 4 frames): the rate shown is
+        ``unit_scale`` x steps per second; the counts stay in steps.
     """
 
     def __init__(
@@ -59,7 +64,11 @@ class ProgressBar:
         min_interval: float = 0.2,
         disable: bool = False,
         width: int = 24,
+        unit: str = "it",
+        unit_scale: int = 1,
     ) -> None:
+        self.unit = unit
+        self.unit_scale = unit_scale
         self.total = total
         self.desc = desc
         self.file = file if file is not None else sys.stderr
@@ -94,6 +103,7 @@ class ProgressBar:
         now = time.perf_counter() if now is None else now
         elapsed = now - self.start
         rate = self.n / elapsed if elapsed > 0 else 0.0
+        shown = f"{rate * self.unit_scale:.1f} {self.unit}/s"
         parts = [self.desc] if self.desc else []
         if self.total:
             fraction = min(self.n / self.total, 1.0)
@@ -102,10 +112,10 @@ class ProgressBar:
             remaining = (self.total - self.n) / rate if rate > 0 else 0.0
             parts.append(
                 f"{fraction:4.0%}|{bar}| {self.n}/{self.total} "
-                f"[{_format_seconds(elapsed)}<{_format_seconds(remaining)}, {rate:.1f} it/s]"
+                f"[{_format_seconds(elapsed)}<{_format_seconds(remaining)}, {shown}]"
             )
         else:
-            parts.append(f"{self.n} [{_format_seconds(elapsed)}, {rate:.1f} it/s]")
+            parts.append(f"{self.n} [{_format_seconds(elapsed)}, {shown}]")
         if self.postfix:
             parts.append(" ".join(f"{k}={_format_value(v)}" for k, v in self.postfix.items()))
         return " ".join(parts)

@@ -87,14 +87,15 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
     :class:`~nprl.viz.video.VideoWriter` or None."""
     from contextlib import nullcontext
 
+    from nprl.envs.pixels import pixel_action_names
     from nprl.viz import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
-    from nprl.viz.q_overlay import draw_q_bars, watch_episodes
+    from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS
     from nprl.viz.video import VideoWriter
 
     require("pygame")
-    names = ACTIONS.get(env_id)
+    names = ACTIONS.get(env_id) or pixel_action_names(env)
     fps = env.metadata.get("render_fps") or 30
     try:
         video = VideoWriter(args.video, fps) if args.video else None
@@ -104,9 +105,10 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
         with video or nullcontext(), FrameWindow(f"nprl eval: {env_id}", fps) as window:
             def on_frame(frame, q, action) -> None:
                 if video is not None:
-                    video.append(frame if q is None else draw_q_bars(frame, q, action, names))
+                    big = enlarge(frame)  # small game frames: room for the bars
+                    video.append(big if q is None else draw_q_bars(big, q, action, names))
                 if args.render:
-                    window.show(frame, q, action, names)
+                    window.show(enlarge(frame), q, action, names)
 
             try:
                 stats = watch_episodes(agent, env, args.episodes, on_frame,

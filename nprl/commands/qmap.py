@@ -4,11 +4,16 @@
     nprl qmap pretrained:lander                  # horizontal x vertical position
     nprl qmap pretrained:lander --fix 3=-0.4     # ... while falling at 2 m/s
     nprl qmap runs/acrobot --x 4 --y 5 --x-range -12 12 --y-range -28 28
+    nprl qmap runs/minatar-breakout              # images: Q-values along a greedy episode
+
+Image observations (MinAtar, Atari) have no two components worth sweeping; for them the
+command draws Q(s, a) of every action along one greedy episode instead (say so on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from nprl.commands.arguments import finite_float, non_negative_int
@@ -20,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "qmap", help="heatmaps of the learned Q-values over a 2D slice of the states",
         description="Draw Q(s, a) for every action, V(s) = max Q and the greedy action over a "
-                    "grid of two observation components, the others fixed (0 unless --fix).",
+                    "grid of two observation components, the others fixed (0 unless --fix). "
+                    "For image observations: Q(s, a) along one greedy episode.",
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
@@ -52,6 +58,14 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
     return fixed
 
 
+def _default_out(args: argparse.Namespace) -> Path:
+    if args.out:
+        return Path(args.out)
+    if args.run_dir.startswith("pretrained:"):
+        return Path(f"qmap-{args.run_dir.partition(':')[2]}.png")
+    return Path(args.run_dir) / "qmap.png"
+
+
 def run(args: argparse.Namespace) -> int:
     from nprl.commands.run_target import make_target_env, open_target
     from nprl.output_paths import check_output_file
@@ -68,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
         check_output_file(args.out, "--out", (".png",))  # before the agent is loaded
     target = open_target(args.run_dir, args.checkpoint, args.allow_env_module)
     env_id, agent = target.env_id, target.agent
-    space = make_target_env(target).observation_space
+    env = make_target_env(target)
+    space = env.observation_space
+    if len(space.shape) > 1:  # images: no two components to sweep; show an episode instead
+        return _q_trace(args, target, env)
     try:
         chosen = default_slice(env_id, space)
         for axis in ("x", "y"):  # a chosen component gets its own range unless given
@@ -82,14 +99,27 @@ def run(args: argparse.Namespace) -> int:
                                 **chosen)
     except ValueError as error:
         raise UserError(str(error)) from None
-    if args.out:
-        out = Path(args.out)
-    elif args.run_dir.startswith("pretrained:"):
-        out = Path(f"qmap-{args.run_dir.partition(':')[2]}.png")
-    else:
-        out = Path(args.run_dir) / "qmap.png"
+    out = _default_out(args)
     fixed_text = ", ".join(f"obs[{i}]={v:g}" for i, v in sorted(chosen["fixed"].items()))
     title = f"{env_id}: Q-values over {qslice.x_name} x {qslice.y_name}"
     title += f" ({fixed_text}; others 0)" if fixed_text else " (others 0)"
     print(f"wrote {plot_qslice(qslice, out, title)}")
+    return 0
+
+
+def _q_trace(args: argparse.Namespace, target, env) -> int:
+    """Image observations: the Q-values along one greedy episode, in place of a map."""
+    from nprl.envs.pixels import pixel_action_names
+    from nprl.viz.q_trace import plot_q_trace, record_q_trace
+
+    if args.x is not None or args.y is not None or args.fix:
+        raise UserError(f"{target.env_id} observes images {env.observation_space.shape}: "
+                        "--x, --y and --fix pick components of vector observations only")
+    print(f"{target.env_id} observes images {env.observation_space.shape}, which have no "
+          "two components to map; drawing Q(s, a) along one greedy episode instead",
+          file=sys.stderr)
+    trace = record_q_trace(target.agent, env, pixel_action_names(env), seed=0)
+    out = _default_out(args)
+    title = f"{target.env_id}: Q-values along a greedy episode (return {trace.rewards.sum():g})"
+    print(f"wrote {plot_q_trace(trace, out, title)}")
     return 0

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from nprl.commands.arguments import seed
 from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.envs.pixels import pixel_action_names, pixel_family
 from nprl.errors import UserError
 
 LANDER = "nprl/Lander-v0"
@@ -79,13 +80,17 @@ def run(args: argparse.Namespace) -> int:
                 report.table(_training_summary(target, rows), ("training", "")),
                 report.table(_evaluation_rows(target, stats, args), ("evaluation", "")))),
         ]
-        if target.env_id == LANDER and not args.no_gif:
+        if (target.env_id == LANDER or pixel_family(target.env_id)) and not args.no_gif:
             gif = _episode_gif(target, tmp / "episode.gif", args.seed)
             sections.append(report.section("An evaluation episode", report.image(
                 gif, "the first evaluation episode; bars: the agent's Q-value per action, "
                      "the chosen one orange")))
         sections.append(report.section("Metrics", _dashboard(target.run.path, tmp)))
-        sections.append(report.section("Q-maps", *_qmaps(target, env.observation_space, tmp)))
+        if len(env.observation_space.shape) > 1:  # images: Q along an episode, not a map
+            sections.append(report.section("Q-values along an episode", _q_trace(target, tmp)))
+        else:
+            sections.append(report.section("Q-maps",
+                                           *_qmaps(target, env.observation_space, tmp)))
         sections.append(report.section("Configuration", report.table(
             _config_rows(target), ("hyperparameter", "value")), report.paragraph(
                 f"from {target.run.config_path}; every resolved setting of the run", note=True)))
@@ -199,6 +204,23 @@ def _dashboard(run_path: Path, tmp: Path) -> str:
     return report.image(png, "every metric of metrics.csv against environment steps")
 
 
+def _q_trace(target, tmp: Path) -> str:
+    """For image observations: Q(s, a) of every action along one greedy episode."""
+    from nprl.commands.run_target import make_target_env
+    from nprl.viz import report
+    from nprl.viz.q_trace import plot_q_trace, record_q_trace
+
+    env = make_target_env(target)
+    try:
+        trace = record_q_trace(target.agent, env, pixel_action_names(env))
+    finally:
+        env.close()
+    png = plot_q_trace(trace, tmp / "q-trace.png")
+    return report.image(png, f"Q(s, a) per action and V(s) = max Q along one greedy episode "
+                             f"(return {trace.rewards.sum():g}); below, the rewards. Images "
+                             "have no two components to map as for vector observations.")
+
+
 def _qmaps(target, space, tmp: Path) -> list[str]:
     """Q-map figures (HTML) for the slices that explain this environment's agent."""
     from nprl.viz import report
@@ -228,16 +250,17 @@ def _qmaps(target, space, tmp: Path) -> list[str]:
 def _episode_gif(target, out: Path, seed: int) -> Path:
     """A small GIF of the first evaluation episode, with the agent's Q-value bars."""
     from nprl.commands.run_target import make_target_env
-    from nprl.viz.q_overlay import draw_q_bars, watch_episodes
+    from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS
     from nprl.viz.video import resize_frame, save_video
 
     env = make_target_env(target, render_mode="rgb_array")
-    names = ACTIONS.get(target.env_id)
+    names = ACTIONS.get(target.env_id) or pixel_action_names(env)
     frames = []
 
     def on_frame(frame, q, action) -> None:
         if len(frames) < GIF_MAX_FRAMES:
+            frame = enlarge(frame)  # small game frames: room for the bars
             frame = frame if q is None else draw_q_bars(frame, q, action, names)
             frames.append(resize_frame(frame, GIF_WIDTH))
 

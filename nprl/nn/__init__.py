@@ -19,6 +19,7 @@ from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
 from nprl.nn.dropout import Dropout
 from nprl.nn.gradcheck import gradcheck, gradcheck_loss
+from nprl.nn.image import ImageInput, input_scale
 from nprl.nn.init import (
     INITIALIZERS,
     glorot_seed,
@@ -52,6 +53,7 @@ __all__ = [
     "Flatten",
     "HuberLoss",
     "Identity",
+    "ImageInput",
     "Layer",
     "LeakyReLU",
     "Loss",
@@ -73,6 +75,7 @@ __all__ = [
     "gradcheck_loss",
     "he_normal",
     "he_uniform",
+    "input_scale",
     "layer_from_config",
     "load",
     "save",

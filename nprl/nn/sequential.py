@@ -49,8 +49,9 @@ class Sequential(Layer):
         ----------
         grad_y : ndarray, shape of the last forward's output
         input_grad : bool
-            If False, skip computing dL/dx for the first layer (a training step never
-            needs the gradient with respect to the data) and return None.
+            If False, skip computing dL/dx for the first layer that has parameters, and
+            everything before it (a training step never needs the gradient with respect
+            to the data), and return None.
 
         Returns
         -------
@@ -58,13 +59,18 @@ class Sequential(Layer):
             dL/dx with the input's shape, or None when ``input_grad`` is False.
         """
         layers = self.layers
-        if not layers:
-            return grad_y if input_grad else None
-        for layer in layers[:0:-1]:
-            grad_y = layer.backward(grad_y)
         if input_grad:
-            return layers[0].backward(grad_y)
-        layers[0].backward_params(grad_y)
+            for layer in reversed(layers):
+                grad_y = layer.backward(grad_y)
+            return grad_y
+        # Without dL/dx, the backward chain can stop at the first layer that has
+        # parameters (layers before it, such as ImageInput, have nothing to learn).
+        first = next((i for i, layer in enumerate(layers) if layer.parameters()), None)
+        if first is None:
+            return None
+        for layer in layers[:first:-1]:
+            grad_y = layer.backward(grad_y)
+        layers[first].backward_params(grad_y)
         return None
 
     def backward_params(self, grad_y: np.ndarray) -> None:

@@ -11,6 +11,7 @@ Files, one job each:
 - ``config.py``         ``DQNConfig``: every hyperparameter, one documented line each
 - ``presets.py``        TOML presets in ``nprl/presets/`` -> configs
 - ``replay_buffer.py``  uniform ring buffer and the ``Batch`` it samples
+- ``frame_buffer.py``   replay of stacked Atari frames storing each frame once
 - ``sum_tree.py``       the sum tree behind prioritized replay
 - ``prioritized.py``    ``PrioritizedReplayBuffer`` (proportional PER)
 - ``success_buffer.py`` the successful-episode tier ("two-tier training")
@@ -34,6 +35,7 @@ from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.dueling import DuelingHead
 from nprl.rl.evaluate import evaluate
+from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer
 from nprl.rl.nstep import NStepAccumulator, Transition
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import Batch, ReplayBuffer
@@ -49,9 +51,11 @@ __all__ = [
     "DQNConfig",
     "DuelingHead",
     "ExponentialSchedule",
+    "FrameReplayBuffer",
     "LinearSchedule",
     "MultiplicativeSchedule",
     "NStepAccumulator",
+    "PrioritizedFrameReplayBuffer",
     "PrioritizedReplayBuffer",
     "ReplayBuffer",
     "SuccessBuffer",

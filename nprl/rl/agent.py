@@ -37,7 +37,8 @@ from nprl.nn.sequential import Sequential
 from nprl.nn.serialization import load as load_network
 from nprl.nn.serialization import save as save_network
 from nprl.rl.config import DQNConfig
-from nprl.rl.networks import build_q_network
+from nprl.rl.frame_buffer import make_replay_buffer
+from nprl.rl.networks import build_q_network, resolve_network
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import Batch, ReplayBuffer
@@ -63,6 +64,25 @@ def check_spaces(observation_space: gym.Space, action_space: gym.Space) -> None:
         )
 
 
+OBS_DTYPES = ("float32", "float64", "uint8", "bool")  # what agent.json may name
+
+
+def observation_box(shape: tuple[int, ...], dtype_name: str) -> gym.spaces.Box:
+    """The Box an agent was built for, from ``agent.json`` (dtype checked, never trusted)."""
+    try:
+        dtype = np.dtype(dtype_name) if isinstance(dtype_name, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.name not in OBS_DTYPES:
+        raise ValueError(f"agent.json names observation dtype {dtype_name!r}; "
+                         f"nprl agents use {', '.join(OBS_DTYPES)}")
+    if dtype == np.uint8:
+        return gym.spaces.Box(0, 255, shape=shape, dtype=np.uint8)
+    if dtype == np.bool_:
+        return gym.spaces.Box(0, 1, shape=shape, dtype=np.bool_)
+    return gym.spaces.Box(-np.inf, np.inf, shape=shape, dtype=dtype)
+
+
 def make_optimizer(config: DQNConfig, params: list):
     """The nprl.nn optimizer that ``config.optimizer`` names, with its learning rate."""
     lr = config.learning_rate
@@ -71,7 +91,8 @@ def make_optimizer(config: DQNConfig, params: list):
     if config.optimizer == "adamw":
         return AdamW(params, lr=lr, eps=config.adam_eps)
     if config.optimizer == "rmsprop":
-        return RMSprop(params, lr=lr, eps=config.adam_eps)
+        return RMSprop(params, lr=lr, alpha=config.rmsprop_alpha, eps=config.adam_eps,
+                       centered=config.rmsprop_centered)
     return SGD(params, lr=lr)
 
 
@@ -81,7 +102,10 @@ class DQNAgent:
     Parameters
     ----------
     observation_space : gymnasium.spaces.Box
-        Observations of any shape; the network sees them flattened, ``(B, prod(shape))``.
+        Vectors (an MLP sees them flattened, in float) or images (a CNN sees them as the
+        env gives them, uint8 or bool: its first layer scales them). Image observations
+        stay in their own dtype in replay; stacked frames ``(stack, H, W)`` go to a
+        :class:`~nprl.rl.frame_buffer.FrameReplayBuffer`, which stores each frame once.
     action_space : gymnasium.spaces.Discrete
         ``n`` actions, numbered ``0 .. n-1``.
     config : DQNConfig, optional
@@ -113,11 +137,15 @@ class DQNAgent:
         self.obs_dim = int(np.prod(self.obs_shape))
         self.n_actions = int(action_space.n)
         self.dtype = np.dtype(config.dtype)
+        # Images (a CNN) keep the env's dtype end to end; vectors become config.dtype.
+        self.network_kind = resolve_network(config.network, self.obs_shape)
+        self.image_input = self.network_kind != "mlp"
+        self.obs_dtype = np.dtype(observation_space.dtype) if self.image_input else self.dtype
         # One seed, independent streams: weights, exploration, replay, success tier.
         net_seed, explore_seed, buffer_seed, success_seed = np.random.SeedSequence(
             config.seed).spawn(4)
         if q_network is None:
-            q_network = build_q_network(self.obs_dim, self.n_actions, config,
+            q_network = build_q_network(self.obs_shape, self.n_actions, config,
                                         rng=np.random.default_rng(net_seed))
         self.q_net = q_network
         self.target_net = q_network.copy()
@@ -146,15 +174,9 @@ class DQNAgent:
     def buffer(self) -> ReplayBuffer:
         """The replay buffer (uniform or prioritized), allocated the first time it is used."""
         if self._buffer is None:
-            config, seed = self.config, self._buffer_seeds[0]
-            if config.prioritized:
-                self._buffer = PrioritizedReplayBuffer(
-                    config.buffer_size, self.obs_shape, alpha=config.per_alpha,
-                    obs_dtype=self.dtype, seed=seed, eps=config.per_eps)
-            else:
-                self._buffer = ReplayBuffer(config.buffer_size, self.obs_shape,
-                                            obs_dtype=self.dtype, seed=seed,
-                                            prune_to=config.buffer_prune_to)
+            self._buffer = make_replay_buffer(
+                self.config, self.config.buffer_size, self.obs_shape, self.obs_dtype,
+                self._buffer_seeds[0], prioritized=self.config.prioritized)
         return self._buffer
 
     @buffer.setter
@@ -166,8 +188,11 @@ class DQNAgent:
         """The successful-episode tier (None unless ``config.success_buffer``), allocated
         the first time it is used."""
         if self._success is None and self.config.success_buffer:
-            self._success = SuccessBuffer(self.config.success_buffer_size, self.obs_shape,
-                                          obs_dtype=self.dtype, seed=self._buffer_seeds[1])
+            size, seed = self.config.success_buffer_size, self._buffer_seeds[1]
+            self._success = SuccessBuffer(
+                size, self.obs_shape, obs_dtype=self.obs_dtype, seed=seed,
+                buffer=make_replay_buffer(self.config, size, self.obs_shape, self.obs_dtype,
+                                          seed, prioritized=False))
         return self._success
 
     @success.setter
@@ -176,18 +201,24 @@ class DQNAgent:
 
     # -- acting ---------------------------------------------------------------------------
 
+    def network_input(self, obs: np.ndarray) -> np.ndarray:
+        """A batch ``(B, *obs_shape)`` as the network takes it: images untouched (uint8 /
+        bool, the CNN's first layer scales them), vectors flattened to ``(B, obs_dim)``
+        in the agent's float dtype."""
+        if self.image_input:
+            return np.asarray(obs).reshape(-1, *self.obs_shape)
+        return np.asarray(obs, dtype=self.dtype).reshape(-1, self.obs_dim)
+
     def q_values(self, obs: np.ndarray) -> np.ndarray:
         """Q-values of a batch of observations: ``(B, *obs_shape) -> (B, n_actions)``."""
-        obs = np.asarray(obs, dtype=self.dtype)
-        return self.q_net.predict(obs.reshape(len(obs), self.obs_dim))
+        return self.q_net.predict(self.network_input(obs))
 
     def act(self, obs: np.ndarray, epsilon: float | None = None) -> int:
         """Pick an action for one observation: random with probability ``epsilon``, else
         greedy (``epsilon=None`` or 0: always greedy)."""
         if epsilon and self.rng.random() < epsilon:
             return int(self.rng.integers(self.n_actions))
-        obs = np.asarray(obs, dtype=self.dtype).reshape(1, self.obs_dim)
-        return int(self.q_net.predict(obs)[0].argmax())
+        return int(self.q_net.predict(self.network_input(obs))[0].argmax())
 
     # -- storing experience ---------------------------------------------------------------
 
@@ -246,8 +277,8 @@ class DQNAgent:
         """One gradient step on ``batch``; return ``(metrics, td_errors)`` (td: shape (B,))."""
         config = self.config
         size = len(batch.actions)
-        obs = batch.obs.reshape(size, self.obs_dim)
-        next_obs = batch.next_obs.reshape(size, self.obs_dim)
+        obs = self.network_input(batch.obs)
+        next_obs = self.network_input(batch.next_obs)
         next_q_target = self.target_net.predict(next_obs)
         next_q_online = self.q_net.predict(next_obs) if config.double_q else None
         targets = td_targets(batch.rewards, batch.terminated, next_q_target, config.gamma,
@@ -299,6 +330,7 @@ class DQNAgent:
             "format": AGENT_FORMAT,
             "config": self.config.to_dict(),
             "obs_shape": list(self.obs_shape),
+            "obs_dtype": self.obs_dtype.str,
             "n_actions": self.n_actions,
             "updates": self.updates,
             "rng": generator_state(self.rng),
@@ -325,8 +357,8 @@ class DQNAgent:
         (a few hundred kilobytes; how ``nprl/pretrained/`` ships agents). :meth:`load`
         reads it back as an agent that acts greedily but has no training state."""
         meta = {"format": AGENT_FORMAT, "config": self.config.to_dict(),
-                "obs_shape": list(self.obs_shape), "n_actions": self.n_actions,
-                "updates": self.updates, "policy_only": True}
+                "obs_shape": list(self.obs_shape), "obs_dtype": self.obs_dtype.str,
+                "n_actions": self.n_actions, "updates": self.updates, "policy_only": True}
 
         def write(folder: Path) -> None:
             folder.mkdir()
@@ -371,8 +403,7 @@ class DQNAgent:
         config = DQNConfig.from_dict(meta["config"])
         network = load_network(directory / "q_net")
         obs_shape, n_actions, updates = _checked_counts(directory / "agent.json", meta, network)
-        obs_space = gym.spaces.Box(-np.inf, np.inf, shape=obs_shape,
-                                   dtype=np.dtype(config.dtype))
+        obs_space = observation_box(obs_shape, meta.get("obs_dtype", config.dtype))
         agent = cls(obs_space, gym.spaces.Discrete(n_actions), config, q_network=network)
         agent.updates = updates
         if meta.get("policy_only") or not training:  # acting only, fresh training state

@@ -25,6 +25,7 @@ from nprl.rl.schedules import EPSILON_SCHEDULES
 OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 LOSSES = ("huber", "mse")
 ACTIVATIONS = ("relu", "tanh", "leaky_relu", "sigmoid")
+NETWORKS = ("auto", "mlp", "nature_cnn", "minatar_cnn")
 
 
 @dataclass
@@ -39,6 +40,7 @@ class DQNConfig:
     seed: int = 1  # one seed drives env, NumPy, action space and network init (CleanRL)
 
     # -- network --------------------------------------------------------------------------
+    network: str = "auto"  # auto (images: nature_cnn if >= 36 px else minatar_cnn; vectors: mlp)
     hidden_sizes: list[int] = field(default_factory=lambda: [120, 84])  # MLP widths (CleanRL)
     activation: str = "relu"  # hidden activation: relu, tanh, leaky_relu, sigmoid (CleanRL)
     init: str = "xavier_uniform"  # Dense weight initialiser name from nprl.nn (nprl default)
@@ -50,6 +52,8 @@ class DQNConfig:
     optimizer: str = "adam"  # adam, adamw, rmsprop or sgd from nprl.nn (CleanRL: Adam)
     learning_rate: float = 2.5e-4  # optimizer step size (CleanRL)
     adam_eps: float = 1e-8  # epsilon of Adam/AdamW/RMSprop denominators (PyTorch default)
+    rmsprop_alpha: float = 0.99  # RMSprop smoothing constant (PyTorch default; MinAtar: 0.95)
+    rmsprop_centered: bool = False  # centred RMSprop (PyTorch default off; MinAtar DQN: on)
     loss: str = "mse"  # TD loss: "mse" (CleanRL) or "huber" (SB3, Nature DQN's clipping)
     huber_delta: float = 1.0  # Huber threshold (SB3 smooth_l1_loss: 1.0)
     max_grad_norm: float | None = None  # clip global grad norm; None = off (CleanRL; SB3 10)
@@ -85,6 +89,7 @@ class DQNConfig:
     epsilon_start: float = 1.0  # initial epsilon (CleanRL)
     epsilon_end: float = 0.05  # final epsilon, also the multiplicative floor (CleanRL)
     exploration_fraction: float = 0.5  # linear: fraction of total_steps to decay over (CleanRL)
+    exploration_steps: int = 0  # linear: decay over N steps after learning_starts (MinAtar); 0: fraction
     epsilon_decay_rate: float = 0.001  # exponential: lambda per env step (original tutorial)
     epsilon_decay_factor: float = 0.999  # multiplicative: factor per episode (original article)
 
@@ -248,6 +253,7 @@ _PROBABILITY = _real(minimum=0.0, maximum=1.0)
 FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "total_steps": _whole(1),
     "seed": _whole(0),  # NumPy's SeedSequence and Gymnasium take whole numbers >= 0
+    "network": _choice(NETWORKS),
     "hidden_sizes": _widths,
     "activation": _choice(ACTIVATIONS),
     "init": _choice(tuple(INITIALIZERS)),
@@ -257,6 +263,8 @@ FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "optimizer": _choice(OPTIMIZERS),
     "learning_rate": _real(above=0.0),
     "adam_eps": _real(above=0.0),
+    "rmsprop_alpha": _PROBABILITY,
+    "rmsprop_centered": _flag,
     "loss": _choice(LOSSES),
     "huber_delta": _real(above=0.0),
     "max_grad_norm": _optional(_real(above=0.0)),
@@ -284,6 +292,7 @@ FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "epsilon_start": _PROBABILITY,
     "epsilon_end": _PROBABILITY,
     "exploration_fraction": _PROBABILITY,
+    "exploration_steps": _whole(0),
     "epsilon_decay_rate": _real(minimum=0.0),
     "epsilon_decay_factor": _real(maximum=1.0, above=0.0),
     "log_interval": _whole(1),

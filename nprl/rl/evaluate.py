@@ -14,6 +14,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
+from nprl.envs.pixels import score_of
 from nprl.nn.layer import make_rng
 
 
@@ -74,7 +75,7 @@ def evaluate(
                 obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon))
                 if on_step is not None:
                     on_step(env)
-                total += float(reward)
+                total += score_of(reward, info)
                 length += 1
                 done = terminated or truncated
             returns.append(total)

@@ -19,6 +19,20 @@ PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 
 # Environments whose id cannot be a file name: their default preset.
 ENV_PRESETS = {"nprl/Lander-v0": "lander"}
+# Families of ids with one default preset each (``ALE/<Game>-v5``, ``MinAtar/<Game>-v1``).
+FAMILY_PRESETS = {"ALE/": "atari", "MinAtar/": "minatar-tuned"}
+
+
+def default_preset(env_id: str) -> str | None:
+    """The preset ``nprl train --env ID`` uses without ``--preset``: the one named after
+    the id, the Lander's, or the family's (Atari, MinAtar); None if there is none."""
+    name = ENV_PRESETS.get(env_id, env_id)
+    if find_preset(name) is not None:
+        return name
+    for prefix, family in FAMILY_PRESETS.items():
+        if env_id.startswith(prefix):
+            return family
+    return None
 
 
 def preset_names() -> list[str]:
@@ -58,8 +72,7 @@ def resolve_config(
 ) -> tuple[str, DQNConfig]:
     """Decide the environment and the full config of a run.
 
-    The preset (explicit, or the one named after ``env_id`` when there is one) gives the
-    base; ``overrides`` (a dict, e.g. steps and seed) and ``assignments`` (``key=value``
+    The preset (explicit, or :func:`default_preset` of ``env_id``) gives the base; ``overrides`` (a dict, e.g. steps and seed) and ``assignments`` (``key=value``
     strings from ``--set``) are applied on top. ``env_id`` defaults to the preset's env,
     then to ``CartPole-v1``.
     """
@@ -69,8 +82,8 @@ def resolve_config(
         env_id = env_id or preset_env
     else:
         env_id = env_id or "CartPole-v1"
-        name = ENV_PRESETS.get(env_id, env_id)
-        if find_preset(name) is not None:
+        name = default_preset(env_id)
+        if name is not None:
             _, settings = load_preset(name)
     config = DQNConfig.from_dict({**settings, **(overrides or {})})
     if assignments:

@@ -90,6 +90,14 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         weights = (weights / weights.max()).astype(np.float32)
         return self.gather(indices, weights)
 
+    def _forget(self, slots: np.ndarray) -> None:
+        """Transitions that left the buffer early can no longer be drawn."""
+        self.tree.update(slots, 0.0)
+
+    @property
+    def nbytes(self) -> int:
+        return super().nbytes + self.tree.tree.nbytes
+
     def update_priorities(self, indices: np.ndarray, td_errors: np.ndarray) -> None:
         """Set the priorities of ``indices`` (shape (B,)) from their new TD errors."""
         indices = np.asarray(indices, dtype=np.int64)
@@ -98,8 +106,8 @@ class PrioritizedReplayBuffer(ReplayBuffer):
             raise ValueError(
                 f"indices {indices.shape} and td_errors {td_errors.shape} must have one shape"
             )
-        if indices.size and (indices.min() < 0 or indices.max() >= self.size):
-            raise ValueError(f"indices must refer to filled slots [0, {self.size})")
+        if indices.size and not self._holds(indices):
+            raise ValueError("indices must refer to filled slots (as sample() returns them)")
         priorities = np.abs(td_errors) + self.eps
         if not np.all(np.isfinite(priorities)):
             raise ValueError("td_errors must be finite (did the loss diverge?)")
@@ -110,7 +118,7 @@ class PrioritizedReplayBuffer(ReplayBuffer):
 
     def state_dict(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         arrays, meta = super().state_dict()
-        arrays["priorities"] = self.tree[np.arange(self.size)].copy()
+        arrays["priorities"] = self.tree[self._filled_slots()].copy()
         meta.update(alpha=self.alpha, eps=self.eps, max_priority=self.max_priority)
         return arrays, meta
 
@@ -122,5 +130,5 @@ class PrioritizedReplayBuffer(ReplayBuffer):
                              "negative or not finite")
         super().load_state_dict(arrays, meta)
         self.tree = SumTree(self.capacity)
-        self.tree.update(np.arange(self.size), arrays["priorities"])
+        self.tree.update(self._filled_slots(), arrays["priorities"])
         self.max_priority = float(meta["max_priority"])

@@ -10,6 +10,12 @@ field with one fancy-index, so a batch costs a handful of NumPy calls.
 ``truncated`` (a time limit): only the first stops bootstrapping in the TD target.
 ``n_steps`` records how many rewards a transition's ``reward`` sums (1 unless the
 :class:`~nprl.rl.nstep.NStepAccumulator` built it), so the target discounts by ``gamma**n``.
+
+How observations are kept is the one thing a subclass changes: :class:`ReplayBuffer`
+stores ``obs`` and ``next_obs`` whole, :class:`~nprl.rl.frame_buffer.FrameReplayBuffer`
+stores each Atari frame once and rebuilds the stacks. Both go through four hooks
+(``_allocate_observations``, ``_store_observations``, ``_observations_at`` and the
+observation part of the checkpoint), so the transition schema lives only here.
 """
 
 from __future__ import annotations
@@ -100,9 +106,7 @@ class ReplayBuffer:
         self.obs_shape = tuple(whole_number(d, "obs_shape entry") for d in obs_shape)
         self.obs_dtype = np.dtype(obs_dtype)
         self.rng = make_rng(seed, "ReplayBuffer seed")
-        _check_memory(self.capacity, self.obs_shape, self.obs_dtype)
-        self.obs = np.zeros((self.capacity, *self.obs_shape), dtype=self.obs_dtype)
-        self.next_obs = np.zeros_like(self.obs)
+        self._allocate_observations()
         self.actions = np.zeros(self.capacity, dtype=np.int64)
         self.rewards = np.zeros(self.capacity, dtype=np.float32)
         self.terminated = np.zeros(self.capacity, dtype=np.float32)
@@ -113,6 +117,43 @@ class ReplayBuffer:
 
     def __len__(self) -> int:
         return self.size
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the buffer's arrays (observations and transition fields)."""
+        return sum(getattr(self, name).nbytes for name in self._ARRAYS)
+
+    # -- how observations are kept (the hooks a subclass overrides) --------------------
+
+    def _allocate_observations(self) -> None:
+        """Preallocate ``obs`` and ``next_obs``: ``(capacity, *obs_shape)`` each."""
+        _check_memory(self.capacity, self.obs_shape, self.obs_dtype)
+        self.obs = np.zeros((self.capacity, *self.obs_shape), dtype=self.obs_dtype)
+        self.next_obs = np.zeros_like(self.obs)
+
+    def _store_observations(self, slot: int, obs: np.ndarray, next_obs: np.ndarray,
+                            n_steps: int, episode_over: bool) -> None:
+        """Keep the observations of the transition written to ``slot``.
+
+        ``episode_over`` is True for the last transition of an episode (terminated or
+        truncated with ``n_steps == 1``: the n-step flush ends with it)."""
+        self.obs[slot] = obs
+        self.next_obs[slot] = next_obs
+
+    def _observations_at(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(obs, next_obs)`` of the transitions at ``indices``, each ``(B, *obs_shape)``."""
+        return self.obs[indices], self.next_obs[indices]
+
+    def _filled_slots(self) -> np.ndarray:
+        """Slots holding transitions, oldest first (a plain ring: ``0 .. size-1``)."""
+        return np.arange(self.size)
+
+    def _holds(self, indices: np.ndarray) -> bool:
+        """Whether every slot in ``indices`` holds a transition."""
+        return bool(np.all((indices >= 0) & (indices < self.size)))
+
+    def _forget(self, slots: np.ndarray) -> None:
+        """Called when transitions leave the buffer early (the frame buffer); no-op here."""
 
     def __repr__(self) -> str:
         return (
@@ -138,8 +179,8 @@ class ReplayBuffer:
                 "build the buffer with the environment's observation_space.shape"
             )
         slot = self.pos
-        self.obs[slot] = obs
-        self.next_obs[slot] = next_obs
+        self._store_observations(slot, obs, np.asarray(next_obs), int(n_steps),
+                                 bool(terminated or truncated) and n_steps == 1)
         self.actions[slot] = action
         self.rewards[slot] = reward
         self.terminated[slot] = float(terminated)
@@ -174,11 +215,12 @@ class ReplayBuffer:
         indices = np.asarray(indices, dtype=np.int64)
         if weights is None:
             weights = np.ones(len(indices), dtype=np.float32)
+        obs, next_obs = self._observations_at(indices)
         return Batch(
-            obs=self.obs[indices],
+            obs=obs,
             actions=self.actions[indices],
             rewards=self.rewards[indices],
-            next_obs=self.next_obs[indices],
+            next_obs=next_obs,
             terminated=self.terminated[indices],
             truncated=self.truncated[indices],
             n_steps=self.n_steps[indices],
@@ -198,7 +240,8 @@ class ReplayBuffer:
 
     def state_dict(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Return ``(arrays, meta)``: the filled slots as arrays, and JSON-able counters."""
-        arrays = {name: getattr(self, name)[: self.size].copy() for name in self._ARRAYS}
+        slots = self._filled_slots()
+        arrays = {name: getattr(self, name)[slots] for name in self._ARRAYS}
         meta = {
             "type": type(self).__name__,
             "capacity": self.capacity,
@@ -239,10 +282,10 @@ class ReplayBuffer:
                 raise ValueError(f"saved buffer array {name!r} has shape {source.shape} and "
                                  f"dtype {source.dtype}, expected {(size, *target.shape[1:])} "
                                  f"and {target.dtype}")
+        self.size, self.pos = size, pos
+        slots = self._filled_slots()
         for name in self._ARRAYS:
-            getattr(self, name)[:size] = arrays[name]
-        self.size = size
-        self.pos = pos
+            getattr(self, name)[slots] = arrays[name]
         self.rng = generator_from_state(meta["rng"])
 
 

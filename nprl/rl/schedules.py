@@ -20,22 +20,28 @@ import math
 
 
 class LinearSchedule:
-    """Interpolate linearly from ``start`` to ``end`` over ``duration`` counts, then stay."""
+    """Stay at ``start`` for ``delay`` counts, interpolate linearly to ``end`` over
+    ``duration`` counts, then stay (``delay``: Dopamine's and the MinAtar paper's warm-up)."""
 
     unit = "step"
 
-    def __init__(self, start: float, end: float, duration: int) -> None:
-        if duration < 0:
-            raise ValueError(f"duration must be >= 0, got {duration}")
+    def __init__(self, start: float, end: float, duration: int, delay: int = 0) -> None:
+        if duration < 0 or delay < 0:
+            raise ValueError(f"duration and delay must be >= 0, got {duration}, {delay}")
         self.start, self.end, self.duration = float(start), float(end), int(duration)
+        self.delay = int(delay)
 
     def __call__(self, t: int) -> float:
+        t = t - self.delay
+        if t <= 0:
+            return self.start if self.duration else self.end
         if self.duration == 0 or t >= self.duration:
             return self.end
         return self.start + (self.end - self.start) * (t / self.duration)
 
     def __repr__(self) -> str:
-        return f"LinearSchedule(start={self.start}, end={self.end}, duration={self.duration})"
+        return (f"LinearSchedule(start={self.start}, end={self.end}, "
+                f"duration={self.duration}, delay={self.delay})")
 
 
 class ExponentialSchedule:
@@ -81,6 +87,9 @@ EPSILON_SCHEDULES = ("linear", "exponential", "multiplicative")
 def make_epsilon_schedule(config, total_steps: int):
     """Build the epsilon schedule that ``config`` (a :class:`DQNConfig`) asks for."""
     kind = config.epsilon_schedule
+    if kind == "linear" and config.exploration_steps:
+        return LinearSchedule(config.epsilon_start, config.epsilon_end,
+                              config.exploration_steps, delay=config.learning_starts)
     if kind == "linear":
         duration = round(config.exploration_fraction * total_steps)
         return LinearSchedule(config.epsilon_start, config.epsilon_end, duration)

@@ -27,6 +27,10 @@ class SuccessBuffer:
         Transitions kept (oldest episodes overwritten first).
     obs_shape, obs_dtype, seed
         As for :class:`~nprl.rl.replay_buffer.ReplayBuffer`.
+    buffer : ReplayBuffer, optional
+        The buffer that keeps the successes (e.g. a
+        :class:`~nprl.rl.frame_buffer.FrameReplayBuffer` for Atari frames); default a
+        :class:`~nprl.rl.replay_buffer.ReplayBuffer` built from the arguments above.
     """
 
     def __init__(
@@ -35,8 +39,10 @@ class SuccessBuffer:
         obs_shape: tuple[int, ...] | int,
         obs_dtype: Any = np.float32,
         seed: int | np.random.SeedSequence | None = None,
+        buffer: ReplayBuffer | None = None,
     ) -> None:
-        self.buffer = ReplayBuffer(capacity, obs_shape, obs_dtype=obs_dtype, seed=seed)
+        self.buffer = (buffer if buffer is not None
+                       else ReplayBuffer(capacity, obs_shape, obs_dtype=obs_dtype, seed=seed))
         self.episode: list[Transition] = []
         self.episodes_kept = 0
 

@@ -44,10 +44,12 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.errors import Note
-from nprl.fileio import DiskFull, folder_bytes, is_disk_full
+from nprl.envs.pixels import (frames_per_step, game_rng_state, make_pixel_env, pixel_family,
+                              restore_game_rng, score_of)
 from nprl.envs.potentials import shape_env
 from nprl.envs.wrappers import UNSHAPED_KEY, unshaped_reward
+from nprl.errors import Note
+from nprl.fileio import DiskFull, folder_bytes, is_disk_full
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
@@ -110,6 +112,8 @@ def make_env(env_id_or_env: str | gym.Env, render_mode: str | None = None,
         return env_id_or_env
     env_id = str(env_id_or_env)
     try:
+        if pixel_family(env_id) is not None:  # ALE/..., MinAtar/...: registered on demand
+            return make_pixel_env(env_id, render_mode=render_mode, **kwargs)
         return gym.make(env_id, render_mode=render_mode, **kwargs)
     except TypeError as error:
         raise ValueError(f"environment {env_id!r} does not take these settings "
@@ -248,6 +252,8 @@ def resume(
             env.unwrapped.load_curriculum_state(saved["curriculum"])
         except ValueError as error:
             raise ValueError(f"{folder / 'state.json'}: {error}") from None
+    if saved.get("game_rng") is not None:  # MinAtar draws from its own RandomState
+        restore_game_rng(env, saved["game_rng"])
     with blas_threads(config.blas_threads):
         return _with_disk_checks(run, agent, lambda: run_loop(
             env, agent, state, run, progress=progress, callback=callback,
@@ -351,7 +357,8 @@ def run_loop(
                  if config.tensorboard else None)
         writer = run.open_metrics(mirror=board)
     recent = deque(state.recent_returns, maxlen=RECENT_EPISODES)
-    bar = _progress_bar(progress, config.total_steps - state.step, env_id)
+    bar = _progress_bar(progress, config.total_steps - state.step, env_id,
+                        frames_per_step(env))
     last_eval = None
     interrupted = False
     session_start = time.perf_counter()
@@ -371,7 +378,8 @@ def run_loop(
             next_obs, reward, terminated, truncated, info = env.step(action)
             agent.observe(obs, action, reward, next_obs, terminated, truncated)
             state.max_abs_reward = max(state.max_abs_reward, abs(float(reward)))
-            episode_return += unshaped_reward(reward, info)  # what the task scores
+            # what the task scores: unshaped, and the game's score rather than the clipped one
+            episode_return += score_of(unshaped_reward(reward, info), info)
             shaped_return += float(reward)  # what the agent learns from
             episode_length += 1
             obs = next_obs
@@ -549,7 +557,8 @@ def _save(run, agent, env, state, writer, session_start, in_episode: bool) -> No
     document = {"loop": loop, "env_rng": generator_state(env.unwrapped.np_random),
                 "in_episode": in_episode,
                 "curriculum": (env.unwrapped.curriculum_state()
-                               if hasattr(env.unwrapped, "curriculum_state") else None)}
+                               if hasattr(env.unwrapped, "curriculum_state") else None),
+                "game_rng": game_rng_state(env)}
 
     def write(folder: Path) -> None:
         agent.save(folder / "agent", include_buffer=agent.config.save_buffer)
@@ -583,9 +592,13 @@ class _NoBar:
         pass
 
 
-def _progress_bar(enabled: bool, total: int, desc: str | None):
+def _progress_bar(enabled: bool, total: int, desc: str | None, frames: int | None):
+    """Steps left, elapsed<remaining time, and the speed: frames/s for pixel games (an
+    Atari step is 4 frames), steps/s otherwise."""
     if not enabled:
         return _NoBar()
     from nprl.progress import ProgressBar
 
-    return ProgressBar(total=total, desc=desc or "train")
+    if frames is None:
+        return ProgressBar(total=total, desc=desc or "train", unit="steps")
+    return ProgressBar(total=total, desc=desc or "train", unit="frames", unit_scale=frames)

@@ -67,9 +67,22 @@ def paint_q_bars(surface, q: np.ndarray, chosen: int | None,
         surface.blit(label, (left + 4, y))
 
 
+MIN_WIDTH = 480  # narrower frames (Atari 160, MinAtar 160) are enlarged under the bars
+
+
+def enlarge(frame: np.ndarray, width: int = MIN_WIDTH) -> np.ndarray:
+    """``frame`` repeated by the smallest integer factor that makes it ``width`` pixels wide
+    or wider (nearest neighbour: game pixels stay crisp); unchanged when already wide."""
+    factor = -(-width // frame.shape[1])
+    if factor <= 1:
+        return frame
+    return np.repeat(np.repeat(frame, factor, axis=0), factor, axis=1)
+
+
 def draw_q_bars(frame: np.ndarray, q: np.ndarray, chosen: int | None,
                 names: list[str] | None = None) -> np.ndarray:
-    """A copy of ``frame`` (H, W, 3) uint8 with one labelled bar per action, top right."""
+    """A copy of ``frame`` (H, W, 3) uint8 with one labelled bar per action, top right
+    (the panel is 196 pixels wide: :func:`enlarge` small game frames first)."""
     pygame = require("pygame")
     surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
     paint_q_bars(surface, q, chosen, names)

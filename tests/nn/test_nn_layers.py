@@ -29,6 +29,8 @@ def batch(*shape, seed=0):
     Conv2D(3, 4, (3, 2), stride=2, padding=1, rng=0),
     Conv2D(3, 2, 3, stride=(2, 1), padding=(0, 2), bias=False, rng=0),
     Conv2D(3, 2, 1, rng=0),
+    Conv2D(3, 4, 4, stride=2, rng=0),  # stride divides kernel: the space-to-depth path
+    Conv2D(3, 2, (4, 3), stride=(2, 3), rng=0),
     MaxPool2D(2), MaxPool2D(3, stride=2), MaxPool2D(2, stride=1), MaxPool2D((2, 3)),
     BatchNorm(3), BatchNorm(3).eval(), Flatten(), Dropout(0.3, rng=0), Dropout(0.3).eval(),
 ], ids=repr)
@@ -113,11 +115,41 @@ def test_image_layers_reject_wrong_shapes_clearly():
         Dropout(1.0)
 
 
-def test_against_torch_when_available():
-    torch = pytest.importorskip("torch")
-    x = batch(2, 3, 8, 8)
-    conv = Conv2D(3, 4, 3, stride=2, padding=1, rng=0).astype(np.float64)
-    ref = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1).double()
+@pytest.mark.parametrize("kernel, stride", [(8, 4), (4, 2), ((4, 3), (2, 3)), (2, (2, 1))])
+def test_conv_space_to_depth_path_equals_im2col_path(kernel, stride):
+    # The same input in channels-first memory (space-to-depth path) and in channels-last
+    # memory (im2col path) must give the same output and gradients; 19 and 22 pixels
+    # leave rows and columns that no window reads.
+    x = batch(3, 2, 19, 22, seed=4)
+    nhwc_memory = np.ascontiguousarray(x.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    results = []
+    for inputs in (x, nhwc_memory):
+        conv = Conv2D(2, 5, kernel, stride=stride, rng=0).astype(np.float64)
+        y = conv.forward(inputs)
+        g = batch(*y.shape, seed=5)
+        results.append((y, conv.predict(inputs), conv.backward(g), conv.weight.grad.copy(),
+                        conv.bias.grad.copy()))
+    assert (conv._blocks is None) and conv._cols is not None  # the second went by im2col
+    for blocks, im2col in zip(*results):
+        np.testing.assert_allclose(blocks, im2col, rtol=1e-12, atol=1e-12)
+
+
+def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
+    nhwc = batch(2, 4, 5, 3)  # channels-last memory behind an NCHW view, as Conv2D returns
+    x = nhwc.transpose(0, 3, 1, 2)
+    flatten = Flatten()
+    y = flatten.forward(x)
+    np.testing.assert_array_equal(y, np.ascontiguousarray(x).reshape(2, -1))  # (C, H, W) order
+    g = batch(*y.shape, seed=1)
+    grad = flatten.backward(g)
+    np.testing.assert_array_equal(grad, g.reshape(x.shape))
+    assert grad.strides == x.strides
+
+
+def _conv_matches_torch(torch, kernel, stride, padding):
+    x = batch(2, 3, 8 + 3 * kernel, 8 + 3 * kernel)
+    conv = Conv2D(3, 4, kernel, stride=stride, padding=padding, rng=0).astype(np.float64)
+    ref = torch.nn.Conv2d(3, 4, kernel, stride=stride, padding=padding).double()
     with torch.no_grad():
         ref.weight.copy_(torch.tensor(conv.weight.data))
         ref.bias.copy_(torch.tensor(conv.bias.data))
@@ -128,7 +160,14 @@ def test_against_torch_when_available():
     np.testing.assert_allclose(conv(x), out.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(conv.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(conv.weight.grad, ref.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(conv.bias.grad, ref.bias.grad.numpy(), rtol=1e-10)
 
+
+def test_against_torch_when_available():
+    torch = pytest.importorskip("torch")
+    for args in ((3, 2, 1), (8, 4, 0)):  # im2col; Nature's first layer (space-to-depth)
+        _conv_matches_torch(torch, *args)
+    x = batch(2, 3, 8, 8)
     bn, ref_bn = BatchNorm(3).astype(np.float64), torch.nn.BatchNorm2d(3).double()
     for _ in range(2):
         bn(x)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nprl.nn import SGD, Adam, AdamW, Parameter, RMSprop, clip_grad_norm
-from nprl.nn.optimizers import FLUSH_EVERY
+from nprl.nn.optimizers import CHUNK, CHUNKED_FROM, FLUSH_EVERY
 
 
 def make_param(value, grad, dtype=np.float64):
@@ -68,6 +68,32 @@ def test_adam_two_steps_match_hand_computation():
         v = b2 * v + (1 - b2) * g * g
         value -= lr / (1 - b1**t) * m / (math.sqrt(v) / math.sqrt(1 - b2**t) + eps)
         np.testing.assert_allclose(p.data, [value], rtol=1e-12)
+
+
+@pytest.mark.parametrize("opt_class, wd", [(Adam, 0.0), (Adam, 0.01), (AdamW, 0.01)])
+def test_adam_on_a_large_slab_goes_in_chunks_with_the_textbook_result(opt_class, wd):
+    # Two parameters packed into one slab larger than CHUNKED_FROM, not a multiple of
+    # CHUNK: every chunk (the short last one too) must follow the textbook update.
+    rng = np.random.default_rng(0)
+    sizes = (CHUNKED_FROM, CHUNK // 3)
+    params = [make_param(rng.standard_normal(n), 0.0) for n in sizes]
+    opt = opt_class(params, lr=0.01, betas=(0.9, 0.999), eps=1e-8, weight_decay=wd)
+    values = [p.data.copy() for p in params]
+    moments = [(np.zeros(n), np.zeros(n)) for n in sizes]
+    for t in range(1, 4):
+        for p, value, (m, v) in zip(params, values, moments):
+            g = rng.standard_normal(p.data.size)
+            p.grad[...] = g
+            if opt_class is AdamW:
+                value *= 1 - 0.01 * wd
+            else:
+                g = g + wd * value
+            m[...] = 0.9 * m + 0.1 * g
+            v[...] = 0.999 * v + 0.001 * g * g
+            value -= 0.01 / (1 - 0.9**t) * m / (np.sqrt(v) / math.sqrt(1 - 0.999**t) + 1e-8)
+        opt.step()
+        for p, value in zip(params, values):
+            np.testing.assert_allclose(p.data, value, rtol=1e-10, atol=1e-12)
 
 
 def test_adamw_decays_weights_decoupled_from_gradient():

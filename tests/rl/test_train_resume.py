@@ -66,6 +66,39 @@ def test_resume_after_a_crash_equals_an_uninterrupted_run(tmp_path, variant):
         assert np.array_equal(np.load(path), np.load(resumed / path.name))
 
 
+# Pixel games: MinAtar (its own RandomState is checkpointed too, the ordinary buffer of
+# bool planes) and Atari (the frame buffer, a lost life ending the learning episode).
+PIXELS = {
+    "MinAtar/Breakout-v1": dict(total_steps=900, batch_size=8, buffer_size=1000,
+                                learning_starts=150, train_freq=2, target_update_interval=100,
+                                log_interval=150, eval_interval=300, eval_episodes=2,
+                                checkpoint_interval=200, seed=5, n_step=3, dueling=True,
+                                double_q=True, loss="huber"),
+    "ALE/Breakout-v5": dict(total_steps=260, batch_size=4, buffer_size=500,
+                            learning_starts=60, train_freq=4, target_update_interval=40,
+                            log_interval=50, eval_interval=0, checkpoint_interval=60, seed=2,
+                            n_step=3, prioritized=True, loss="huber",
+                            env_kwargs={"repeat_action_probability": 0.0,
+                                        "terminal_on_life_loss": True}),
+}
+
+
+@pytest.mark.parametrize("env_id", sorted(PIXELS))
+def test_resume_of_a_pixel_run_equals_an_uninterrupted_run(tmp_path, env_id):
+    config = DQNConfig(**PIXELS[env_id])
+    crash = {"MinAtar/Breakout-v1": 700, "ALE/Breakout-v5": 200}[env_id]
+    whole = train(env_id, config, run_dir=tmp_path / "whole")
+    assert type(whole.agent.buffer).__name__ == (
+        "PrioritizedFrameReplayBuffer" if env_id.startswith("ALE/") else "ReplayBuffer")
+    with pytest.raises(Crash):
+        train(env_id, config, run_dir=tmp_path / "crashed", callback=crash_at(crash))
+    resume(tmp_path / "crashed")
+    rows = learning_rows(tmp_path / "crashed")
+    assert rows == learning_rows(tmp_path / "whole")
+    assert sum(row["kind"] == "episode" for row in rows) >= 3
+    assert any(row["kind"] == "train" and row["td_loss"] for row in rows)
+
+
 def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes(tmp_path):
     def interrupt(step, agent):
         if step == 700:
