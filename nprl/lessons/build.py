@@ -2,9 +2,9 @@
 
 Run ``python -m nprl.lessons.build`` after editing anything in ``nprl/lessons/source/``;
 it writes ``nprl/lessons/notebooks/<name>.ipynb`` (exercises, what ``nprl lessons copy``
-hands out), ``nprl/lessons/solutions/<name>.ipynb`` (worked solutions, kept apart) and
-``nprl/lessons/notebooks/index.json`` (titles, times, exercises; read by ``nprl lessons``).
-All are committed; a test checks they equal what this module produces, so never edit a
+hands out), ``nprl/lessons/solutions/<name>.ipynb`` (worked solutions, kept apart). Both are
+committed (``nprl lessons`` reads titles, times and exercises from them, see
+:mod:`nprl.lessons.catalog`); a test checks they equal what this module produces, so never edit a
 generated notebook by hand. How to write a lesson: see :mod:`nprl.lessons.grading`.
 
 Source format
@@ -29,17 +29,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-LESSONS_DIR = Path(__file__).resolve().parent
-SOURCE_DIR = LESSONS_DIR / "source"
-NOTEBOOK_DIR = LESSONS_DIR / "notebooks"
-SOLUTION_DIR = LESSONS_DIR / "solutions"
-INDEX_NAME = "index.json"
+from nprl.lessons.catalog import CHECK_CALL, NOTEBOOK_DIR, PACKAGE_DIR, SOLUTION_DIR, TIME, order_key
 
-# Checkpoint letter -> the lesson it follows (the course order).
-CHECKPOINT_AFTER = {"a": 3, "b": 6, "c": 9, "d": 13}
-_SOURCE_NAME = re.compile(r"^(?:(\d\d)_[a-z0-9_]+|checkpoint_([a-d]))$")
-_CHECK_CALL = re.compile(r"\bcheck\.check_([A-Za-z0-9_]+)\(")
-_TIME = re.compile(r"\*\*Estimated time:\*\*\s*(\d+)\s*minutes")
+SOURCE_DIR = PACKAGE_DIR / "source"
 _MARKER = re.compile(r"^(\s*)# (BEGIN|END) (SOLUTION|BUGGY)\s*$")
 
 
@@ -68,16 +60,6 @@ class Lesson:
     @property
     def order(self) -> float:
         return order_key(self.name)
-
-
-def order_key(name: str) -> float:
-    """Position in the course: lessons by number, checkpoint A right after lesson 3, etc."""
-    match = _SOURCE_NAME.match(name)
-    if not match:
-        raise BuildError(f"{name}: a source is named NN_topic.py or checkpoint_X.py")
-    if match[1]:
-        return float(match[1])
-    return CHECKPOINT_AFTER[match[2]] + 0.5
 
 
 def split_cells(text: str, origin: str) -> list[Cell]:
@@ -147,12 +129,15 @@ def render_code(cell: Cell, origin: str, solution: bool) -> list[str]:
 def build_lesson(path: Path) -> Lesson:
     """Parse one source file into a Lesson (both notebooks' cells and the metadata)."""
     name, origin = path.stem, path.name
-    order_key(name)
+    try:
+        order_key(name)
+    except ValueError as error:
+        raise BuildError(str(error)) from None
     cells = split_cells(path.read_text(encoding="utf-8"), origin)
     if not cells or cells[0].kind != "markdown" or not cells[0].lines[0].startswith("# "):
         raise BuildError(f"{origin}: the first cell is Markdown starting with '# Title'")
     title = cells[0].lines[0][2:].strip()
-    time = _TIME.search("\n".join(cells[0].lines))
+    time = TIME.search("\n".join(cells[0].lines))
     if not time:
         raise BuildError(f"{origin}: the first cell needs '**Estimated time:** N minutes'")
     exercises: list[str] = []
@@ -164,7 +149,7 @@ def build_lesson(path: Path) -> Lesson:
             continue
         solution = render_code(cell, origin, solution=True)
         exercise = render_code(cell, origin, solution=False)
-        for found in _CHECK_CALL.findall("\n".join(solution)):
+        for found in CHECK_CALL.findall("\n".join(solution)):
             if found in exercises:
                 raise BuildError(f"{origin}: exercise {found!r} is checked twice")
             exercises.append(found)
@@ -197,20 +182,18 @@ def notebook_json(name: str, cells: list[Cell]) -> str:
     return json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def build_all(source_dir: Path = SOURCE_DIR) -> tuple[dict[str, str], dict[str, str], str]:
-    """Every notebook's text, in memory: (exercises, solutions, index) keyed by file name."""
+def build_all(source_dir: Path = SOURCE_DIR) -> tuple[dict[str, str], dict[str, str]]:
+    """Every notebook's text, in memory: (exercises, solutions) keyed by file name."""
     lessons = sorted((build_lesson(p) for p in sorted(source_dir.glob("*.py"))
                       if p.stem != "__init__"), key=lambda lesson: lesson.order)
     exercises = {f"{x.name}.ipynb": notebook_json(x.name, x.exercise_cells) for x in lessons}
     solutions = {f"{x.name}.ipynb": notebook_json(x.name, x.solution_cells) for x in lessons}
-    index = [{"name": x.name, "title": x.title, "minutes": x.minutes,
-              "exercises": x.exercises} for x in lessons]
-    return exercises, solutions, json.dumps(index, indent=1) + "\n"
+    return exercises, solutions
 
 
 def write_all() -> list[Path]:
-    """Write the notebooks and the index next to the sources; remove stale notebooks."""
-    exercises, solutions, index = build_all()
+    """Write both notebooks of every source; remove notebooks whose source is gone."""
+    exercises, solutions = build_all()
     written = []
     for folder, notebooks in ((NOTEBOOK_DIR, exercises), (SOLUTION_DIR, solutions)):
         folder.mkdir(exist_ok=True)
@@ -221,7 +204,6 @@ def write_all() -> list[Path]:
             path = folder / file_name
             path.write_text(text, encoding="utf-8")
             written.append(path)
-    (NOTEBOOK_DIR / INDEX_NAME).write_text(index, encoding="utf-8")
     return written
 
 
@@ -231,7 +213,7 @@ def main() -> int:
     except BuildError as error:
         print(f"build: error: {error}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} notebooks and {NOTEBOOK_DIR / INDEX_NAME}")
+    print(f"wrote {len(written)} notebooks into {NOTEBOOK_DIR} and {SOLUTION_DIR}")
     return 0
 
 
