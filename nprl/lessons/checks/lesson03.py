@@ -1,0 +1,74 @@
+"""Checks of lesson 3 (activation functions): ReLU, sigmoid, tanh, softmax, the sigmoid's
+derivative, and the debug exercise (Boltzmann action probabilities without the max shift).
+
+The truth is nprl.nn's own layers (``ReLU``, ``Sigmoid``, ``Tanh``, ``Softmax``) and, for
+the derivative, ``Sigmoid.backward`` and finite differences. Checkpoint A reuses these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nprl.nn as nn
+from nprl.lessons.grading import Wrong, check, expect_close, expect_gradient, reject_planted_bug, sample
+
+# Q-values of two states and a low temperature: Q / T reaches 1200, exp overflows.
+BIG_Q = np.array([[10.0, 12.0, 11.0], [-3.0, -3.5, -2.0]])
+TEMPERATURE = 0.01
+
+
+def _elementwise(fn, layer: nn.Layer, what: str, low: float = -4.0, high: float = 4.0) -> None:
+    x = sample((4, 5), seed=30, low=low, high=high)
+    got = fn(x.copy())
+    expect_close(got, layer.forward(x), what=what)
+
+
+@check
+def check_relu(relu):
+    _elementwise(relu, nn.ReLU(), "relu(x)")
+
+
+@check
+def check_sigmoid(sigmoid):
+    _elementwise(sigmoid, nn.Sigmoid(), "sigmoid(x)", low=-8, high=8)
+
+
+@check
+def check_tanh(tanh):
+    _elementwise(tanh, nn.Tanh(), "tanh(x)")
+
+
+@check
+def check_softmax(softmax):
+    x = sample((4, 6), seed=31)
+    got = softmax(x.copy())
+    by_column = np.exp(x) / np.exp(x).sum(axis=0, keepdims=True)
+    if np.shape(got) == x.shape and np.allclose(np.asarray(got, float), by_column):
+        raise Wrong("softmax(x) normalised each column (axis 0); normalise each row: "
+                    "sum over axis=-1 with keepdims=True")
+    expect_close(got, nn.Softmax().forward(x), what="softmax(x)")
+    rows = np.asarray(got, dtype=float).sum(axis=-1)
+    if not np.allclose(rows, 1):
+        raise Wrong("each row of softmax(x) should sum to 1")
+
+
+@check
+def check_sigmoid_derivative(sigmoid_derivative):
+    z = sample((3, 4), seed=32, low=-5, high=5)
+    layer = nn.Sigmoid()
+    layer.forward(z)
+    truth = layer.backward(np.ones_like(z))
+    got = sigmoid_derivative(z.copy())
+    expect_close(got, truth, what="sigmoid_derivative(z)")
+    expect_gradient(got, lambda v: float(np.sum(1 / (1 + np.exp(-v)))), z,
+                    what="sigmoid_derivative(z)")
+
+
+@check
+def check_action_probabilities(action_probabilities):
+    got = action_probabilities(BIG_Q.copy(), TEMPERATURE)
+    scaled = BIG_Q / TEMPERATURE
+    planted = np.exp(scaled) / np.exp(scaled).sum(axis=-1, keepdims=True)
+    reject_planted_bug(got, planted, "still NaN: exp(Q / T) overflows for Q / T = 1200. "
+                                     "Subtract each row's max before exp")
+    expect_close(got, nn.Softmax().forward(scaled), what="action_probabilities(q, 0.01)")
