@@ -171,6 +171,7 @@ for batch_size in (8, 64, 512):
                 epochs=3, batch_size=batch_size, validation=(x_test, y_test), seed=0,
                 verbose=False)
     plt.plot([1, 2, 3], h["val_accuracy"], marker="o", label=f"batch size {batch_size}")
+plt.xticks([1, 2, 3])
 plt.xlabel("epoch")
 plt.ylabel("test accuracy")
 plt.legend()
