@@ -183,7 +183,7 @@ def _index(flat: int, shape) -> str:
 
 def _as_array(got, what: str) -> np.ndarray:
     if got is None:
-        raise Wrong(f"{what} returned None: did you forget `return`?")
+        raise Wrong(f"{what} is None: did you forget `return`?")
     if callable(got):
         raise Wrong(f"{what} is a function, not an array: did you forget to call it?")
     try:
@@ -209,11 +209,18 @@ def array_hint(got, expected, what: str = "your result", rtol: float = 1e-5,
     factor or offset; and finally the first mismatching element.
     """
     expected = np.asarray(expected)
-    got = _as_array(got, what)
+    try:
+        got = _as_array(got, what)
+    except Wrong as error:
+        return str(error)
     if got.shape != expected.shape:
         hint = f"{what} has shape {got.shape}, expected {expected.shape}"
         if got.ndim >= 2 and got.shape == expected.T.shape:
-            return hint + ": transposed? (check the order in your matrix product or a missing .T)"
+            if got.dtype.kind in "biuf" and np.allclose(got, expected.T, rtol, atol):
+                return hint + ": it is the transpose of the right answer (a missing or extra .T?)"
+            if got.dtype.kind in "biuf" and np.allclose(got.ravel(), expected.ravel(), rtol, atol):
+                return hint + ": the right numbers, reshaped; a transpose was meant?"
+            return hint + ": transposed? (check the order in your matrix product)"
         if reduced_from is not None:
             axis = _reduction_axis(got, reduced_from, rtol, atol)
             if axis is not None:
