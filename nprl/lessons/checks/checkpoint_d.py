@@ -1,0 +1,150 @@
+"""Checks of checkpoint D (the DQN network on Atari frames): the Nature network, its
+parameter count (by code and by hand), Q-values of uint8 frames, one DQN update against
+a reference update on copies of the same networks, and the learner's explanations
+(present and non-trivial; their content is not graded).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nprl.nn as nn
+from nprl.lessons.atari import pong_frames
+from nprl.lessons.checks.lesson13 import expect_nature_dqn, nature_dqn
+from nprl.lessons.grading import NotYet, Wrong, check, expect_close, expect_scalar
+from nprl.rl.targets import td_targets
+
+EXPLAINED = ("frame_stack", "convolutions", "q_values", "td_target", "huber_loss",
+             "target_network")
+MIN_WORDS = 5
+LR = 1e-3
+GAMMA = 0.99
+
+
+@check
+def check_build_nature_dqn(build_nature_dqn):
+    for n_actions in (6, 4):
+        expect_nature_dqn(build_nature_dqn(n_actions), n_actions,
+                          what=f"build_nature_dqn({n_actions})")
+
+
+@check
+def check_count_parameters(count_parameters):
+    small = nn.Sequential(nn.Dense(3, 4), nn.ReLU(), nn.Dense(4, 2, bias=False))
+    expect_scalar(count_parameters(small), 3 * 4 + 4 + 4 * 2,
+                  what="count_parameters of Dense(3, 4) - ReLU - Dense(4, 2, bias=False)")
+    net = nature_dqn(6, rng=0)
+    expect_scalar(count_parameters(net), sum(p.data.size for p in net.parameters()),
+                  what="count_parameters of the Nature network")
+
+
+@check
+def check_parameters_by_hand(parameters_by_hand):
+    for n_actions in (6, 4, 18):
+        truth = sum(p.data.size for p in nature_dqn(n_actions, rng=0).parameters())
+        got = parameters_by_hand(n_actions)
+        if got is not None and np.size(got) == 1 and truth - int(np.ravel(got)[0]) in (
+                32 + 64 + 64 + 512 + n_actions, n_actions + 512):
+            raise Wrong(f"parameters_by_hand({n_actions}) is {int(np.ravel(got)[0]):,}, "
+                        f"expected {truth:,}: did you forget the biases?")
+        expect_scalar(got, truth, what=f"parameters_by_hand({n_actions})", rtol=0, atol=0.5)
+
+
+@check
+def check_q_values(q_values):
+    frames, _, _ = pong_frames()
+    net = nature_dqn(6, rng=1)
+    one = frames[0:4]
+    batch = np.stack([frames[0:4], frames[2:6]])
+    truth_one = net.predict(one[None].astype(np.float32) / 255)
+    truth_batch = net.predict(batch.astype(np.float32) / 255)
+    expect_close(q_values(net, one.copy()), truth_one, what="q_values(net, one state)",
+                 rtol=1e-4, atol=1e-5)
+    expect_close(q_values(net, batch.copy()), truth_batch, what="q_values(net, a batch)",
+                 rtol=1e-4, atol=1e-5)
+
+
+def _batch() -> dict[str, np.ndarray]:
+    """Two real Pong transitions; the second is marked terminal to test the (1 - done) mask."""
+    frames, rewards, _ = pong_frames()
+    return {"obs": np.stack([frames[0:4], frames[1:5]]),
+            "next_obs": np.stack([frames[1:5], frames[2:6]]),
+            "actions": np.array([2, 4]), "rewards": rewards[4:6].astype(np.float32) + 0.5,
+            "terminated": np.array([0.0, 1.0], np.float32)}
+
+
+def _reference_update(online, target, batch, loss=None, targets_from=None,
+                      mask_terminal=True) -> float:
+    """One DQN update of ``online`` (in place, Adam at LR); variants name typical mistakes."""
+    loss = loss if loss is not None else nn.HuberLoss(1.0)
+    targets_from = targets_from if targets_from is not None else target
+    optimizer = nn.Adam(online.parameters(), lr=LR)
+    next_q = targets_from.predict(batch["next_obs"].astype(np.float32) / 255)
+    done = batch["terminated"] if mask_terminal else np.zeros_like(batch["terminated"])
+    y = td_targets(batch["rewards"], done, next_q, GAMMA)
+    rows = np.arange(len(batch["actions"]))
+    q_all = online.forward(batch["obs"].astype(np.float32) / 255)
+    value = loss(q_all[rows, batch["actions"]], y)
+    grad_q = np.zeros_like(q_all)
+    grad_q[rows, batch["actions"]] = loss.backward()
+    optimizer.zero_grad()
+    online.backward(grad_q)
+    optimizer.step()
+    return value
+
+
+def _same_weights(a, b) -> bool:
+    return all(np.allclose(p.data, q.data, rtol=1e-4, atol=1e-7)
+               for p, q in zip(a.parameters(), b.parameters()))
+
+
+@check
+def check_dqn_update(dqn_update):
+    batch = _batch()
+    online, target = nature_dqn(6, rng=2), nature_dqn(6, rng=3)  # different on purpose
+    mine_online, mine_target = online.copy(), target.copy()
+    optimizer = nn.Adam(mine_online.parameters(), lr=LR)
+    got = dqn_update(mine_online, mine_target, optimizer,
+                     {k: v.copy() for k, v in batch.items()}, GAMMA)
+    reference = online.copy()
+    value = _reference_update(reference, target, batch)
+    if not _same_weights(mine_target, target):
+        raise Wrong("the target network changed: only the online network is updated")
+    if _same_weights(mine_online, online):
+        raise Wrong("the online network did not change: call optimizer.zero_grad(), "
+                    "online.backward(grad_q) and optimizer.step()")
+    if not _same_weights(mine_online, reference):
+        variants = [
+            ("the squared error", dict(loss=nn.MSELoss()),
+             "use the Huber loss (nn.HuberLoss(1.0)), not the squared error"),
+            ("online targets", dict(targets_from=online),
+             "the TD targets must come from the target network, not the online one"),
+            ("no terminal mask", dict(mask_terminal=False),
+             "a terminated transition must not bootstrap: multiply by (1 - terminated)"),
+        ]
+        for _, kwargs, hint in variants:
+            variant = online.copy()
+            _reference_update(variant, target, batch, **kwargs)
+            if _same_weights(mine_online, variant):
+                raise Wrong(hint)
+        raise Wrong("after your update the online weights differ from a correct DQN "
+                    "update's (check the TD target, the gradient at the actions taken, "
+                    "and the /255 scaling of the frames)")
+    expect_scalar(got, value, what="the loss you returned", rtol=1e-4)
+
+
+@check
+def check_explanations(explanations):
+    answers = explanations()
+    if not isinstance(answers, dict):
+        raise Wrong(f"explanations() should return the dict of answers, got "
+                    f"{type(answers).__name__}")
+    missing = [key for key in EXPLAINED if key not in answers]
+    if missing:
+        raise Wrong(f"keep every key of the template; missing: {missing}")
+    for key in EXPLAINED:
+        text = answers[key]
+        if not isinstance(text, str):
+            raise Wrong(f'answers["{key}"] should be text (a str)')
+        if len(text.split()) < MIN_WORDS:
+            raise NotYet(f'write two or three sentences for "{key}" in your own words')
