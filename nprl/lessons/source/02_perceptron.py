@@ -142,6 +142,11 @@ else:
     fig.tight_layout(); plt.show()
 
 # %% [markdown]
+# Look closely at the point $(1, 0)$: it sits exactly on the line. There $z = 0$, and
+# $\text{step}(0) = 0$, so the answer is "no", which is right. The perceptron stops moving as
+# soon as it makes no mistakes, even with no safety margin. (Losses in lesson 6 do better.)
+
+# %% [markdown]
 # The mistakes fall to 0 and stay there. That is guaranteed: if a line can separate the
 # two classes, the perceptron rule finds one in a finite number of updates
 # (the perceptron convergence theorem).
@@ -188,6 +193,15 @@ answers = (X_xor @ lines[:, :2].T + lines[:, 2] > 0)     # (4 points, 20000 line
 correct = (answers == y_xor[:, None]).sum(axis=0)
 print("best line gets", correct.max(), "of 4 right")
 print("how many lines get each score:", np.bincount(correct, minlength=5))
+
+fig, ax = plt.subplots(figsize=(3.8, 3.4))
+x1 = np.array([-0.5, 1.5])
+for w1, w2, b in lines[np.flatnonzero(correct == 3)[:3]]:
+    ax.plot(x1, -(w1 * x1 + b) / w2, "--")
+ax.scatter(X_xor[:, 0], X_xor[:, 1], c=y_xor, cmap="coolwarm", s=120, edgecolors="k", zorder=3)
+ax.set_xlim(-0.5, 1.5); ax.set_ylim(-0.5, 1.5); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
+ax.set_title("three of the best lines:\neach gets one point wrong", fontsize=10)
+plt.show()
 
 # %% [markdown]
 # No line scores 4. So the perceptron can never stop making mistakes on XOR:

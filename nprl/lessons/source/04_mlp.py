@@ -173,10 +173,11 @@ out = learner.predict(grid).reshape(len(g), len(g))
 fig, ax = plt.subplots(figsize=(3.8, 3.2))
 image = ax.imshow(out, origin="lower", extent=(-0.5, 1.5, -0.5, 1.5), cmap="coolwarm",
                   vmin=0, vmax=1)
-ax.scatter(X_xor[:, 0], X_xor[:, 1], c=y_xor, cmap="coolwarm", s=120, edgecolors="k")
-fig.colorbar(image); ax.set_title("a learned XOR")
+ax.scatter(X_xor[:, 0], X_xor[:, 1], c=y_xor, cmap="gray", s=120, edgecolors="k")
+fig.colorbar(image); ax.set_title("a learned XOR (dots: white 0, black 1)", fontsize=9)
 plt.show()
-print("outputs on the four points:", learner.predict(X_xor.astype(np.float32)).ravel().round(2))
+outputs = learner.predict(X_xor.astype(np.float32)).ravel()
+print("outputs on the four points:", [f"{v:.2f}" for v in outputs], " targets:", y_xor)
 
 # %% [markdown]
 # ## 6. Where it reappears in RL
