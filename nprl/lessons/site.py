@@ -55,10 +55,13 @@ def to_mathml(latex: str, display: bool) -> str:
     """MathML for one formula; the LaTeX itself, marked as code, if it cannot be converted."""
     from latex2mathml.converter import convert
 
+    # latex2mathml knows no \arg and keeps "\_" inside \text literally: patch both.
+    latex = re.sub(r"\\arg(?![A-Za-z])", r"\\operatorname{arg}", latex.strip())
     try:
-        return convert(latex.strip(), display="block" if display else "inline")
+        mathml = convert(latex, display="block" if display else "inline")
     except Exception:  # noqa: BLE001 - an unsupported command: show the source honestly
         return f"<code>{html.escape(latex)}</code>"
+    return mathml.replace("\\_", "_")
 
 
 def extract_math(markdown: str, store: list[tuple[str, bool]]) -> str:

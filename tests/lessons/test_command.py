@@ -136,4 +136,6 @@ def test_all_lesson_math_converts_to_mathml():
                 if cell["cell_type"] == "markdown":
                     extract_math("".join(cell["source"]), store)
             for latex, display in store:
-                assert to_mathml(latex, display).startswith("<math"), (path.name, latex)
+                mathml = to_mathml(latex, display)
+                # converted, and no LaTeX command left over as text
+                assert mathml.startswith("<math") and "\\" not in mathml, (path.name, latex)
