@@ -51,6 +51,8 @@ def register(subparsers) -> None:
                                            "exercise's verdict. Exit 0 only when all pass.")
     check.add_argument("path", nargs="?", default=DEFAULT_DIR, metavar="PATH",
                        help=f"a notebook or a folder of them (default ./{DEFAULT_DIR})")
+    check.add_argument("--jobs", type=int, default=2, metavar="N",
+                       help="notebooks to run at once, one kernel each (default 2)")
     check.set_defaults(func=check_lessons)
 
     html = actions.add_parser("html", help="render the lessons as a static web site",
@@ -62,6 +64,8 @@ def register(subparsers) -> None:
                       help="render the worked solutions instead of the exercises")
     html.add_argument("--only", nargs="+", metavar="NAME",
                       help="render only these notebooks, e.g. 02_perceptron checkpoint_a")
+    html.add_argument("--jobs", type=int, default=2, metavar="N",
+                      help="notebooks to run at once, one kernel each (default 2)")
     html.set_defaults(func=render_html)
 
 
@@ -139,14 +143,16 @@ def _notebooks_at(path: Path) -> list[Path]:
 
 
 def check_lessons(args: argparse.Namespace) -> int:
-    from nprl.lessons.runner import run_notebook
+    from nprl.lessons.runner import run_notebooks
 
+    if args.jobs < 1:
+        raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     paths = _notebooks_at(Path(args.path))
     passed = total = 0
     all_ok = True
-    for path in paths:
-        print(f"{path.name}: running...", flush=True)
-        result = run_notebook(path)
+    print(f"running {len(paths)} notebook(s) headless; nothing is saved", flush=True)
+    for result in run_notebooks(paths, jobs=args.jobs):
+        print(f"{result.path.name}:", flush=True)
         for exercise in result.entry.exercises:
             verdict = result.verdicts.get(exercise)
             if verdict is None:
@@ -169,6 +175,9 @@ def check_lessons(args: argparse.Namespace) -> int:
 def render_html(args: argparse.Namespace) -> int:
     from nprl.lessons.site import build_site
 
-    index = build_site(Path(args.dir), solutions=args.solutions, only=args.only)
+    if args.jobs < 1:
+        raise UserError(f"--jobs must be at least 1, got {args.jobs}")
+    index = build_site(Path(args.dir), solutions=args.solutions, only=args.only,
+                       jobs=args.jobs)
     print(f"open {index} in a browser (no network needed)")
     return 0

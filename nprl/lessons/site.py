@@ -133,9 +133,11 @@ These pages show the {kind}. To do the exercises:
 """
 
 
-def build_site(out: Path, solutions: bool = False, only: list[str] | None = None) -> Path:
-    """Run the chosen notebooks and write ``out/<name>.html`` plus ``out/index.html``."""
-    from nprl.lessons.runner import run_notebook
+def build_site(out: Path, solutions: bool = False, only: list[str] | None = None,
+               jobs: int = 2) -> Path:
+    """Run the chosen notebooks (``jobs`` at a time) and write ``out/<name>.html`` plus
+    ``out/index.html``."""
+    from nprl.lessons.runner import run_notebooks
     from nprl.progress import ProgressBar
 
     try:
@@ -155,11 +157,12 @@ def build_site(out: Path, solutions: bool = False, only: list[str] | None = None
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nprl-lessons-") as scratch, \
             ProgressBar(total=len(chosen), desc="rendering") as bar:
+        copies = []
         for entry in chosen:
-            # Run a copy, so nothing is written into the installed package.
-            copy = Path(scratch) / entry.file_name
-            shutil.copyfile(source / entry.file_name, copy)
-            result = run_notebook(copy)
+            # Run copies, so nothing is written into the installed package.
+            copies.append(Path(scratch) / entry.file_name)
+            shutil.copyfile(source / entry.file_name, copies[-1])
+        for entry, result in zip(chosen, run_notebooks(copies, jobs=jobs)):
             page = render_page(result.notebook, _nav(entries, entries.index(entry)))
             (out / f"{entry.name}.html").write_text(page, encoding="utf-8")
             bar.update(1)
