@@ -29,7 +29,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nprl.lessons.catalog import CHECK_CALL, NOTEBOOK_DIR, PACKAGE_DIR, SOLUTION_DIR, TIME, order_key
+from nprl.lessons.catalog import (
+    CHECK_CALL,
+    NOTEBOOK_DIR,
+    PACKAGE_DIR,
+    SOLUTION_DIR,
+    TIME,
+    order_key,
+)
 
 SOURCE_DIR = PACKAGE_DIR / "source"
 _MARKER = re.compile(r"^(\s*)# (BEGIN|END) (SOLUTION|BUGGY)\s*$")

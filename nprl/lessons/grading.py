@@ -31,9 +31,11 @@ How to write a lesson (read this first)
 
    The decorated function prints ONE verdict line and returns the :class:`Verdict`; it
    never raises, whatever the learner's function does.
-5. Build: ``python -m nprl.lessons.build`` writes ``notebooks/`` (exercises),
-   ``solutions/`` and ``index.json``; commit all three. Tests: give every exercise at least
-   one plausible wrong answer in ``tests/lessons/test_checks_*.py``.
+5. Build: ``python -m nprl.lessons.build`` writes ``notebooks/`` (exercises) and
+   ``solutions/``; commit both (``nprl lessons`` reads titles, times and exercises from
+   them). Tests: give every exercise at least one plausible wrong answer in
+   ``tests/lessons/test_checks_*.py``; ``tests/lessons/test_notebooks.py`` runs every
+   notebook (solutions: all pass; exercises: all "not yet", nothing crashes).
 
 The verdict line starts with :data:`MARKER`; ``nprl lessons check`` and the progress
 listing find verdicts by parsing those lines from the notebooks' saved outputs.
@@ -45,9 +47,9 @@ import functools
 import re
 import traceback
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

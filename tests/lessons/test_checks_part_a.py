@@ -80,7 +80,7 @@ def ce_grad(z, y, divide=True):
     return p / len(y) if divide else p
 
 
-XOR = lambda X, relu=True, b1=(0.0, -1.0): (  # noqa: E731
+XOR = lambda X, relu=True, b1=(0.0, -1.0): (
     (np.maximum if relu else (lambda a, _: a))(X @ np.ones((2, 2)) + np.array(b1), 0)
     @ np.array([1.0, -2.0]))
 
@@ -109,7 +109,8 @@ CASES = {
     "train_perceptron": (lesson02.check_train_perceptron, train,
                          [(lambda X, y, e, lr: train(X, y, e, lr, count_after=True),
                            "errors (mistakes per epoch)"),
-                          (lambda X, y, e, lr: train(X, y, e, lr)[:2], "return 3: (w, b, errors)")]),
+                          (lambda X, y, e, lr: train(X, y, e, lr)[:2],
+                           "return 3: (w, b, errors)")]),
     "learn_and": (lesson02.check_learn_and, learn_and,
                   [(lambda X, y: learn_and(X, y, bias_sign=-1.0), "after training")]),
     "relu": (lesson03.check_relu, lambda x: np.maximum(x, 0),

@@ -22,7 +22,8 @@ def test_copy_writes_every_exercise_notebook_and_never_overwrites(tmp_path, caps
     assert main(["lessons", "copy", str(folder)]) == 0
     names = sorted(p.name for p in folder.glob("*.ipynb"))
     assert names == sorted(e.file_name for e in course())
-    assert (folder / "01_neurons.ipynb").read_bytes() == (NOTEBOOK_DIR / "01_neurons.ipynb").read_bytes()
+    original = (NOTEBOOK_DIR / "01_neurons.ipynb").read_bytes()
+    assert (folder / "01_neurons.ipynb").read_bytes() == original
     assert not (folder / "solutions").exists()  # solutions stay apart unless asked for
 
     mine = folder / "01_neurons.ipynb"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.lesson03 import check_relu, check_sigmoid, check_softmax, check_tanh
 from nprl.lessons.grading import check, expect_close, sample
 
-__all__ = ["check_relu", "check_sigmoid", "check_tanh", "check_softmax", "check_layer"]
+__all__ = ["check_layer", "check_relu", "check_sigmoid", "check_softmax", "check_tanh"]
 
 _LAYERS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "softmax": nn.Softmax}
 

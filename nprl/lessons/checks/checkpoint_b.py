@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.lesson04 import mlp
 from nprl.lessons.checks.lesson05 import check_forward
 from nprl.lessons.checks.lesson06 import check_cross_entropy, check_mse
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.grading import Wrong, check, expect_scalar, sample
 
-__all__ = ["check_forward", "check_mse", "check_cross_entropy", "check_accuracy",
-           "check_td_loss", "check_evaluate"]
+__all__ = [
+    "check_accuracy",
+    "check_cross_entropy",
+    "check_evaluate",
+    "check_forward",
+    "check_mse",
+    "check_td_loss",
+]
 
 
 def _labels(n: int, k: int, seed: int) -> np.ndarray:

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
-from nprl.lessons.grading import Wrong, check, expect_close, expect_scalar, reject_planted_bug, sample
+from nprl import nn
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    expect_scalar,
+    reject_planted_bug,
+    sample,
+)
 
 
 def _dense(w: np.ndarray, b: float) -> nn.Dense:

@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
-from nprl.lessons.grading import Wrong, check, expect_close, expect_gradient, reject_planted_bug, sample
+from nprl import nn
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    expect_gradient,
+    reject_planted_bug,
+    sample,
+)
 
 # Q-values of two states and a low temperature: Q / T reaches 1200, exp overflows.
 BIG_Q = np.array([[10.0, 12.0, 11.0], [-3.0, -3.5, -2.0]])

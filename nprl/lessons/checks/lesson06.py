@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
-from nprl.lessons.grading import Wrong, check, expect_close, expect_gradient, expect_scalar, reject_planted_bug, sample
+from nprl import nn
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    expect_gradient,
+    expect_scalar,
+    reject_planted_bug,
+    sample,
+)
 
 LABELS = np.array([2, 0, 3, 3, 1])
 

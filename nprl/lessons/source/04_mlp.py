@@ -192,7 +192,8 @@ print("outputs on the four points:", [f"{v:.2f}" for v in outputs], " targets:",
 #    network)? Check with `nn.Sequential`.
 # 2. In the XOR figure, which line in the hidden space does the output neuron draw?
 #    Solve $h_1 - 2 h_2 = 0.5$ for the four hidden points.
-# 3. Change the learned XOR network's hidden size to 2. Does it still learn? Try several `rng` values.
+# 3. Change the learned XOR network's hidden size to 2. Does it still learn?
+#    Try several `rng` values.
 
 # %% [markdown]
 # ## The same in PyTorch (optional)

@@ -176,8 +176,8 @@ check.check_q_network(q_network)
 # ## 6. Where it reappears in RL
 #
 # In nprl, `DQNAgent.act(obs)` (in `nprl/rl/agent.py`) runs `self.q_net.predict(obs)` and
-# takes the argmax: your `forward` and `greedy_actions`. The update (lesson 13) runs the forward pass on a
-# batch of 32 or more stored transitions at once, exactly like section 2.
+# takes the argmax: your `forward` and `greedy_actions`. The update (lesson 13) runs the
+# forward pass on a batch of 32 or more stored transitions at once, exactly like section 2.
 #
 # ## Extra practice
 #

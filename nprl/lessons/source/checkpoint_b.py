@@ -46,7 +46,8 @@ def mse(pred, target):
 check.check_mse(mse)
 
 # %% [markdown]
-# **3.** `cross_entropy(logits, labels)`: the mean of $-\log \text{softmax}(z)_c$, safe from overflow.
+# **3.** `cross_entropy(logits, labels)`: the mean of $-\log \text{softmax}(z)_c$,
+# safe from overflow.
 
 # %%
 def cross_entropy(logits, labels):
