@@ -94,6 +94,20 @@ def _nav(entries: list[Entry], position: int) -> str:
     return '<nav class="nprl">' + "".join(links) + "</nav>"
 
 
+def _join_streams(outputs: list) -> list:
+    """Merge runs of stdout (or stderr) pieces into one output, as Jupyter shows them:
+    a kernel may send ``print("a:", b)`` in several pieces, each its own box in HTML."""
+    joined: list = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if (output.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last.get("name") == output.get("name")):
+            last["text"] = "".join(last["text"]) + "".join(output["text"])
+        else:
+            joined.append(output)
+    return joined
+
+
 def render_page(notebook: dict, nav: str) -> str:
     """One executed notebook (JSON dict) as a complete HTML page."""
     import nbformat
@@ -105,6 +119,8 @@ def render_page(notebook: dict, nav: str) -> str:
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = extract_math(cell.source, store)
+        elif cell.cell_type == "code":
+            cell.outputs = _join_streams(cell.outputs)
     exporter = HTMLExporter(extra_loaders=[DictLoader({"nprl_page.html.j2": _TEMPLATE})],
                             template_file="nprl_page.html.j2")
     page, _ = exporter.from_notebook_node(notebook, resources={"nprl_nav": nav})

@@ -140,3 +140,14 @@ def test_all_lesson_math_converts_to_mathml():
                 mathml = to_mathml(latex, display)
                 # converted, and no LaTeX command left over as text
                 assert mathml.startswith("<math") and "\\" not in mathml, (path.name, latex)
+
+
+def test_split_prints_are_joined_as_jupyter_shows_them():
+    from nprl.lessons.site import _join_streams
+
+    outputs = [{"output_type": "stream", "name": "stdout", "text": "data:"},
+               {"output_type": "stream", "name": "stdout", "text": " the sample\n"},
+               {"output_type": "stream", "name": "stderr", "text": "warning\n"},
+               {"output_type": "stream", "name": "stdout", "text": "done\n"}]
+    assert [o["text"] for o in _join_streams(outputs)] == [
+        "data: the sample\n", "warning\n", "done\n"]
