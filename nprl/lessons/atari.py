@@ -18,6 +18,10 @@ missing.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +34,25 @@ ACTION = 2  # RIGHT (the paddle moves up), every step
 SEED = 0
 
 
+@contextmanager
+def _quiet_native_output() -> Iterator[None]:
+    """Silence what C++ code writes to file descriptors 1 and 2 (ALE's start-up banner),
+    which a notebook would otherwise show in red under the cell."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
+
+
 def _record() -> tuple[np.ndarray, np.ndarray]:
     """Play Pong with ALE: ``FRAMES`` preprocessed frames (uint8) and their rewards."""
     import ale_py
@@ -37,10 +60,11 @@ def _record() -> tuple[np.ndarray, np.ndarray]:
     from gymnasium.wrappers import AtariPreprocessing
 
     gym.register_envs(ale_py)
-    env = AtariPreprocessing(gym.make(GAME, frameskip=1), frame_skip=4, screen_size=84,
-                             grayscale_obs=True, noop_max=0)
-    try:
+    with _quiet_native_output():
+        env = AtariPreprocessing(gym.make(GAME, frameskip=1), frame_skip=4, screen_size=84,
+                                 grayscale_obs=True, noop_max=0)
         env.reset(seed=SEED)
+    try:
         frames, rewards = [], []
         for step in range(WARMUP_STEPS + FRAMES):
             frame, reward, terminated, truncated, _ = env.step(ACTION)

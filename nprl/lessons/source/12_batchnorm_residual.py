@@ -205,8 +205,9 @@ plt.show()
 # %% [markdown]
 # ### Exercise 4: `residual_backward`
 #
-# `inner_backward(grad)` is the backward pass of $f$ (it returns $\frac{\partial L}{\partial
-# y}\frac{\partial f}{\partial x}$). Return $\frac{\partial L}{\partial x}$ of the whole block.
+# `inner_backward(grad)` is the backward pass of $f$: it returns
+# $\frac{\partial L}{\partial y}\frac{\partial f}{\partial x}$. Return
+# $\frac{\partial L}{\partial x}$ of the whole block.
 
 # %%
 def residual_backward(grad_y, inner_backward):

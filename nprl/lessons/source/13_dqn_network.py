@@ -88,8 +88,8 @@ print("reward of the step from state to next_state:", rewards[4])
 # | `Dense(512, A)` | one Q-value per action | (N, A) |
 #
 # The sizes come from lesson 11's formula: $\lfloor (84 - 8)/4 \rfloor + 1 = 20$, then
-# $\lfloor (20 - 4)/2 \rfloor + 1 = 9$, then $9 - 3 + 1 = 7$; and $64 \times 7 \times 7 =
-# 3136$. There is no pooling: the strides shrink the image instead. The last layer has
+# $\lfloor (20 - 4)/2 \rfloor + 1 = 9$, then $9 - 3 + 1 = 7$; and
+# $64 \times 7 \times 7 = 3136$. There is no pooling: the strides shrink the image instead. The last layer has
 # no ReLU, because Q-values may be negative.
 
 # %% [markdown]
@@ -153,16 +153,16 @@ plt.show()
 # %% [markdown]
 # ## 4. The TD target, batched
 #
-# The agent learns from a mini-batch of $B$ stored transitions $(s, a, r, s',
-# \text{terminated})$ (lesson 9's mini-batches, drawn from a *replay buffer*). For the
+# The agent learns from a mini-batch of $B$ stored transitions
+# $(s, a, r, s', \text{terminated})$ (lesson 9's mini-batches, drawn from a *replay buffer*). For the
 # targets we need the target network's Q-values at all next states, `next_q` of shape
 # `(B, A)`.
 
 # %% [markdown]
 # ### Exercise 2: `td_targets`
 #
-# Return the `(B,)` array of targets $y = r + \gamma (1 - \text{terminated}) \max_{a'}
-# \text{next\_q}[a']$. `terminated` holds 0 or 1.
+# Return the `(B,)` array of targets: the reward, plus `gamma` times `(1 - terminated)`
+# times the largest value in each row of `next_q`. `terminated` holds 0 or 1.
 
 # %%
 def td_targets(rewards, terminated, next_q, gamma):
@@ -288,8 +288,8 @@ check.check_make_target_network(make_target_network)
 # 1. Count the weights of the Nature network by hand, layer by layer (a `Conv2D` has
 #    $O \cdot C \cdot k_h \cdot k_w + O$) and compare with the table above.
 # 2. *Double DQN* lets the online network choose the action and the target network rate
-#    it: $y = r + \gamma (1 - \text{terminated})\, Q_\text{target}(s', \arg\max_{a'}
-#    Q_\text{online}(s', a'))$. Write `double_td_targets` and compare with
+#    it: $y = r + \gamma (1 - \text{terminated})\, Q_\text{target}(s', a^*)$ with
+#    $a^* = \arg\max_{a'} Q_\text{online}(s', a')$. Write `double_td_targets` and compare with
 #    `nprl.rl.targets.td_targets(..., next_q_online=...)`.
 # 3. MinAtar games use 10x10 images. Design a smaller network for them: how many
 #    weights does yours need?
