@@ -6,7 +6,7 @@ wrong with a hint that names the mistake."""
 import numpy as np
 import pytest
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks import (
     checkpoint_c,
     checkpoint_d,
@@ -134,7 +134,7 @@ def early_stopping(losses, patience, strict=False):
 
 
 def im2col(x, kh, kw, stride=1, transposed=False, channels_last=False):
-    n, c, h, w = x.shape
+    n, _, h, w = x.shape
     ho, wo = (h - kh) // stride + 1, (w - kw) // stride + 1
     rows = []
     for s in range(n):

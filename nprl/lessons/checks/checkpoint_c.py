@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.data import mnist
 from nprl.lessons.grading import Wrong, check, expect_close, expect_gradient, expect_scalar, sample

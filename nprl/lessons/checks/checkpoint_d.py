@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.atari import pong_frames
 from nprl.lessons.checks.lesson13 import expect_nature_dqn, nature_dqn
 from nprl.lessons.grading import NotYet, Wrong, check, expect_close, expect_scalar
@@ -135,15 +135,15 @@ def check_dqn_update(dqn_update):
         raise Wrong("the online network did not change: call optimizer.zero_grad(), "
                     "online.backward(grad_q) and optimizer.step()")
     if not _same_change(mine_online, reference, online):
-        variants = [
-            ("the squared error", dict(loss=nn.MSELoss()),
+        mistakes = [  # (what the update did instead, the hint)
+            ({"loss": nn.MSELoss()},
              "use the Huber loss (nn.HuberLoss(1.0)), not the squared error"),
-            ("online targets", dict(targets_from=online),
+            ({"targets_from": online},
              "the TD targets must come from the target network, not the online one"),
-            ("no terminal mask", dict(mask_terminal=False),
+            ({"mask_terminal": False},
              "a terminated transition must not bootstrap: multiply by (1 - terminated)"),
         ]
-        for _, kwargs, hint in variants:
+        for kwargs, hint in mistakes:
             variant = online.copy()
             _reference_update(variant, target, batch, **kwargs)
             if _same_change(mine_online, variant, online):

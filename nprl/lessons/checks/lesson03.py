@@ -15,6 +15,7 @@ from nprl.lessons.grading import (
     check,
     expect_close,
     expect_gradient,
+    reject_mistakes,
     reject_planted_bug,
     sample,
 )
@@ -24,25 +25,43 @@ BIG_Q = np.array([[10.0, 12.0, 11.0], [-3.0, -3.5, -2.0]])
 TEMPERATURE = 0.01
 
 
-def _elementwise(fn, layer: nn.Layer, what: str, low: float = -4.0, high: float = 4.0) -> None:
+def _elementwise(fn, layer: nn.Layer, what: str, mistakes, low: float = -4.0,
+                 high: float = 4.0) -> None:
+    """Compare fn with the layer on a fixed input; ``mistakes(x)`` maps hints to the
+    outputs that common mistakes give on x."""
     x = sample((4, 5), seed=30, low=low, high=high)
     got = fn(x.copy())
+    reject_mistakes(got, mistakes(x))
     expect_close(got, layer.forward(x), what=what)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
 
 
 @check
 def check_relu(relu):
-    _elementwise(relu, nn.ReLU(), "relu(x)")
+    _elementwise(relu, nn.ReLU(), "relu(x)", lambda x: {
+        "relu(x) made negative inputs positive: ReLU sets them to 0, it does not flip them":
+            np.abs(x),
+        "relu(x) kept the negative part: ReLU keeps the positive part, max(x, 0)":
+            np.minimum(x, 0),
+        "relu(x) returned True/False: multiply by the mask, or use np.maximum(x, 0)":
+            x > 0})
 
 
 @check
 def check_sigmoid(sigmoid):
-    _elementwise(sigmoid, nn.Sigmoid(), "sigmoid(x)", low=-8, high=8)
+    _elementwise(sigmoid, nn.Sigmoid(), "sigmoid(x)", lambda x: {
+        "sigmoid(x) is mirrored: the exponent is -x, as in 1 / (1 + e^(-x))": _sigmoid(-x),
+        "that is tanh, not the sigmoid": np.tanh(x)}, low=-8, high=8)
 
 
 @check
 def check_tanh(tanh):
-    _elementwise(tanh, nn.Tanh(), "tanh(x)")
+    _elementwise(tanh, nn.Tanh(), "tanh(x)", lambda x: {
+        "that is the sigmoid, whose range is (0, 1); tanh's range is (-1, 1)": _sigmoid(x),
+        "tanh(x) has the wrong sign: (e^x - e^(-x)) on top, not the reverse": -np.tanh(x)})
 
 
 @check

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.grading import (
     Wrong,

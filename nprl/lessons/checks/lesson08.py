@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.grading import check, expect_close, reject_planted_bug, sample
 

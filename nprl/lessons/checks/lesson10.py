@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.grading import Wrong, check, expect_close, reject_planted_bug, sample
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.grading import NotYet, Wrong, check, expect_close, sample
 
 # (n, k, stride, padding): MNIST 5x5, the Nature DQN's three layers, padded cases.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import nprl.nn as nn
+from nprl import nn
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.grading import NotYet, Wrong, check, expect_close, expect_scalar, sample
 from nprl.rl.targets import td_targets as nprl_td_targets
