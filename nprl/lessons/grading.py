@@ -322,6 +322,23 @@ def expect_scalar(got, expected: float, what: str = "your result", rtol: float =
     return float(array.reshape(()))
 
 
+def reject_mistakes(got, mistakes: dict[str, np.ndarray], rtol: float = 1e-5,
+                    atol: float = 1e-6) -> None:
+    """Raise :class:`Wrong` with the matching hint if ``got`` equals what a known mistake gives.
+
+    ``mistakes`` maps a hint ("the sign in the exponent: use e^(-x)") to the output that
+    mistake produces on the check's input, so the hint can say *which* mistake it was.
+    """
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return
+    for hint, output in mistakes.items():
+        output = np.asarray(output, dtype=float)
+        if got.shape == output.shape and np.allclose(got, output, rtol=rtol, atol=atol):
+            raise Wrong(hint)
+
+
 def reject_planted_bug(got, buggy, hint: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     """Raise :class:`NotYet` (with ``hint``) while ``got`` still equals the planted bug's output.
 

@@ -129,3 +129,13 @@ def test_verdict_lines_round_trip():
     parsed = parse_verdicts(text)
     assert [v.status for v in parsed] == ["passed", "not yet", "wrong"]
     assert parsed[2].hint == "softmax(x)[0, 1] is 0.2, expected 0.3"  # one line
+
+
+def test_known_mistakes_get_their_own_hint():
+    from nprl.lessons.grading import reject_mistakes
+
+    mistakes = {"flipped instead of zeroed": np.abs(X), "kept the negatives": np.minimum(X, 0)}
+    with pytest.raises(Wrong, match="kept the negatives"):
+        reject_mistakes(np.minimum(X, 0), mistakes)
+    reject_mistakes(np.maximum(X, 0), mistakes)  # the right answer is no known mistake
+    reject_mistakes("not an array", mistakes)
