@@ -22,7 +22,8 @@ How to write a lesson (read this first)
    function's name without ``check_``). The body calls the learner's
    function on fixed-seed inputs (copies: learners may change arrays in place), compares
    with ``nprl.nn`` using :func:`expect_close` (and :func:`expect_gradient` for gradients),
-   and raises :class:`Wrong` with a hint for anything else it wants to reject::
+   names known mistakes with :func:`reject_mistakes`, and raises :class:`Wrong` with a hint
+   for anything else it wants to reject::
 
        @check
        def check_relu(relu):
