@@ -162,9 +162,11 @@ plt.title("40 steps down a narrow valley")
 plt.show()
 
 # %% [markdown]
-# Plain SGD bounces between the steep walls and hardly moves along the valley floor.
-# Momentum builds up speed along the floor. Adam scales each direction by its own
-# gradient size, so it heads for the minimum almost in a straight line.
+# Plain SGD first zig-zags between the steep walls, then creeps along the flat floor:
+# after 40 steps it has still not arrived. Momentum zig-zags too, but it builds up speed
+# along the floor and reaches the minimum. Adam takes steps of about the same size in
+# both directions (it divides each by its own gradient size), so it sets off on a
+# straight diagonal, overshoots, and circles in.
 
 # %% [markdown]
 # ### Debug exercise: Adam without bias correction
