@@ -70,21 +70,23 @@ def register(subparsers) -> None:
 
 
 def list_lessons(args: argparse.Namespace) -> int:
-    from nprl.lessons.catalog import course, label, passed_count
+    from nprl.lessons.catalog import course, label, progress
 
     folder = Path(args.dir)
     rows = []
     for entry in course():
         mine = folder / entry.file_name
-        passed = passed_count(entry, mine) if mine.exists() else None
+        found = progress(entry, mine) if mine.exists() else None
         total = len(entry.exercises)
         if not mine.exists():
-            progress = "not copied"
-        elif passed is None:
-            progress = "unreadable"
+            state = "not copied"
+        elif found is None:
+            state = "unreadable"
+        elif found[1] == 0:
+            state = "not started"
         else:
-            progress = f"{passed}/{total} passed" + (" - done" if passed == total else "")
-        rows.append((label(entry.name), entry.title, f"{entry.minutes} min", progress))
+            state = f"{found[0]}/{total} passed" + (" - done" if found[0] == total else "")
+        rows.append((label(entry.name), entry.title, f"{entry.minutes} min", state))
     if not rows:
         raise UserError("no lessons found in the package: reinstall nprl")
     widths = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -115,11 +115,12 @@ def saved_verdicts(notebook: dict) -> dict[str, Verdict]:
     return found
 
 
-def passed_count(entry: Entry, notebook_path: Path) -> int | None:
-    """How many of the entry's exercises passed in the learner's saved notebook;
-    None when the learner has no such file (or it cannot be read)."""
+def progress(entry: Entry, notebook_path: Path) -> tuple[int, int] | None:
+    """``(passed, checked)``: how many of the entry's exercises passed, and how many were
+    checked at all, in the learner's saved notebook; None when it cannot be read."""
     try:
         verdicts = saved_verdicts(read_notebook(notebook_path))
     except ValueError:
         return None
-    return sum(1 for e in entry.exercises if e in verdicts and verdicts[e].passed)
+    mine = [verdicts[e] for e in entry.exercises if e in verdicts]
+    return sum(1 for v in mine if v.passed), len(mine)

@@ -63,12 +63,14 @@ def test_list_shows_titles_times_and_progress_from_saved_outputs(tmp_path, capsy
         Verdict("wrong", "perceptron_predict", "x"), Verdict("passed", "perceptron_predict"),
         Verdict("passed", "perceptron_update"), Verdict("not yet", "learn_and")]))
     (tmp_path / "03_activations.ipynb").write_text("{not json")
+    shutil.copyfile(NOTEBOOK_DIR / "04_mlp.ipynb", tmp_path / "04_mlp.ipynb")
     assert main(["lessons", "--dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines()[1:] if line.startswith("  ")}
     assert "Lesson 2: The perceptron" in lines["2"] and "40 min" in lines["2"]
     assert lines["2"].endswith("2/4 passed")  # the last verdict of each exercise counts
     assert lines["3"].endswith("unreadable") and lines["1"].endswith("not copied")
+    assert lines["4"].endswith("not started")
     assert set(lines) >= {"1", "2", "3", "A", "4", "5", "6", "B"}
 
 
