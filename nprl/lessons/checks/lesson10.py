@@ -9,7 +9,14 @@ from __future__ import annotations
 import numpy as np
 
 from nprl import nn
-from nprl.lessons.grading import Wrong, check, expect_close, reject_planted_bug, sample
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    reject_mistakes,
+    reject_planted_bug,
+    sample,
+)
 
 
 def _expect_inverted_dropout(y, x: np.ndarray, p: float, what: str) -> None:
@@ -74,9 +81,8 @@ def check_sgd_weight_decay_step(sgd_weight_decay_step):
     param.grad_is_zero = False
     optimizer.step()
     got = sgd_weight_decay_step(w0.copy(), grad.copy(), lr, wd)
-    if np.shape(got) == w0.shape and np.allclose(got, w0 - lr * (grad - wd * w0)):
-        raise Wrong("weight decay pushes the weights away from zero: the extra gradient "
-                    "is +weight_decay * w")
+    reject_mistakes(got, {"weight decay pushes the weights away from zero: the extra "
+                          "gradient is +weight_decay * w": w0 - lr * (grad - wd * w0)})
     expect_close(np.asarray(got) - w0, param.data - w0, what="the change of w")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from nprl import nn
-from nprl.lessons.grading import NotYet, Wrong, check, expect_close, sample
+from nprl.lessons.grading import NotYet, Wrong, check, expect_close, reject_mistakes, sample
 
 # (n, k, stride, padding): MNIST 5x5, the Nature DQN's three layers, padded cases.
 SIZES = [(28, 5, 1, 0), (84, 8, 4, 0), (20, 4, 2, 0), (9, 3, 1, 0), (28, 3, 1, 1), (7, 3, 2, 1)]
@@ -61,9 +61,9 @@ def check_conv2d_forward(conv2d_forward):
         flipped = nn.Conv2D(3, 4, 3, stride=stride, dtype=np.float64)
         flipped.weight.data[...] = W[:, :, ::-1, ::-1]
         flipped.bias.data[...] = b
-        if np.shape(got) == truth.shape and np.allclose(got, flipped.forward(x)):
-            raise Wrong("you flipped the filter: deep learning's 'convolution' slides the "
-                        "filter as it is (cross-correlation), no flip")
+        reject_mistakes(got, {"you flipped the filter: deep learning's 'convolution' slides "
+                              "the filter as it is (cross-correlation), no flip":
+                              flipped.forward(x)})
         expect_close(got, truth, what=f"conv2d_forward(x, W, b, stride={stride})")
 
 
@@ -75,6 +75,6 @@ def check_maxpool2d(maxpool2d):
         got = maxpool2d(x.copy(), k)
         n, c, h, w = shape
         mean_pool = x.reshape(n, c, h // k, k, w // k, k).mean(axis=(3, 5))
-        if np.shape(got) == truth.shape and np.allclose(got, mean_pool):
-            raise Wrong("you averaged each window: max pooling keeps the largest value")
+        reject_mistakes(got, {"you averaged each window: max pooling keeps the largest value":
+                              mean_pool})
         expect_close(got, truth, what=f"maxpool2d(x, k={k}) for x of shape {shape}")

@@ -11,10 +11,10 @@ import numpy as np
 from nprl import nn
 from nprl.lessons.checks.results import unpack
 from nprl.lessons.grading import (
-    Wrong,
     check,
     expect_close,
     expect_gradient,
+    reject_mistakes,
     reject_planted_bug,
     sample,
 )
@@ -45,9 +45,8 @@ def check_batchnorm_forward(batchnorm_forward):
     truth = _batchnorm(gamma, beta).forward(x)
     got = batchnorm_forward(x.copy(), gamma.copy(), beta.copy(), EPS)
     unbiased = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + EPS) + beta
-    if np.shape(got) == truth.shape and np.allclose(got, unbiased):
-        raise Wrong("you normalised with the unbiased variance (divide by N - 1); in "
-                    "training, batch norm divides by N (np.var's default)")
+    reject_mistakes(got, {"you normalised with the unbiased variance (divide by N - 1); in "
+                          "training, batch norm divides by N (np.var's default)": unbiased})
     expect_close(got, truth, what="batchnorm_forward(x, gamma, beta)")
 
 
@@ -63,9 +62,9 @@ def check_batchnorm_backward(batchnorm_backward):
     expect_close(grad_gamma, layer.weight.grad, what="grad_gamma")
     expect_close(grad_beta, layer.bias.grad, what="grad_beta", reduced_from=g)
     as_constants = g * gamma / np.sqrt(x.var(axis=0) + EPS)
-    if np.shape(grad_x) == x.shape and np.allclose(grad_x, as_constants):
-        raise Wrong("grad_x treats the batch mean and variance as constants; they depend "
-                    "on x too: subtract the two mean terms of the formula")
+    reject_mistakes(grad_x, {"grad_x treats the batch mean and variance as constants; they "
+                             "depend on x too: subtract the two mean terms of the formula":
+                             as_constants})
     expect_close(grad_x, truth_x, what="grad_x")
     expect_gradient(grad_x, lambda v: np.sum(_forward(v, gamma, beta) * g), x, what="grad_x")
 
@@ -100,9 +99,9 @@ def check_update_running_stats(update_running_stats):
                        ("running_mean", "running_var"), "update_running_stats")
     expect_close(mean, layer.running_mean, what="running_mean")
     biased = 0.9 * var0 + 0.1 * x.var(axis=0)
-    if np.shape(var) == (3,) and np.allclose(var, biased):
-        raise Wrong("running_var used the biased variance (divide by N); the running "
-                    "estimate uses the unbiased one, np.var(x, axis=0, ddof=1), as PyTorch")
+    reject_mistakes(var, {"running_var used the biased variance (divide by N); the running "
+                          "estimate uses the unbiased one, np.var(x, axis=0, ddof=1), as "
+                          "PyTorch": biased})
     expect_close(var, layer.running_var, what="running_var")
 
 
@@ -115,7 +114,6 @@ def check_residual_backward(residual_backward):
     truth = block.backward(g)
     inner.forward(x)
     got = residual_backward(g.copy(), inner.backward)
-    if np.shape(got) == truth.shape and np.allclose(got, truth - g):
-        raise Wrong("you returned only the inner path's gradient; the shortcut adds "
-                    "grad_y itself")
+    reject_mistakes(got, {"you returned only the inner path's gradient; the shortcut adds "
+                          "grad_y itself": truth - g})
     expect_close(got, truth, what="residual_backward(grad_y, inner_backward)")

@@ -12,7 +12,15 @@ import numpy as np
 
 from nprl import nn
 from nprl.lessons.checks.results import unpack
-from nprl.lessons.grading import NotYet, Wrong, check, expect_close, expect_scalar, sample
+from nprl.lessons.grading import (
+    NotYet,
+    Wrong,
+    check,
+    expect_close,
+    expect_scalar,
+    reject_mistakes,
+    sample,
+)
 from nprl.rl.targets import td_targets as nprl_td_targets
 
 FRAME_STACK = 4  # input channels: the last four 84x84 frames
@@ -82,13 +90,12 @@ def check_td_targets(td_targets):
     gamma = 0.99
     truth = nprl_td_targets(rewards, terminated, next_q, gamma)
     got = td_targets(rewards.copy(), terminated.copy(), next_q.copy(), gamma)
-    if np.shape(got) == truth.shape:
-        if np.allclose(got, rewards + gamma * next_q.max(axis=1)):
-            raise Wrong("terminal transitions still bootstrap: multiply the future by "
-                        "(1 - terminated); after game over there is no next state")
-        if np.allclose(got, rewards + gamma * (1 - terminated) * next_q.argmax(axis=1)):
-            raise Wrong("you used argmax (the index of the best action); the target needs "
-                        "its value: max")
+    reject_mistakes(got, {
+        "terminal transitions still bootstrap: multiply the future by (1 - terminated); "
+        "after game over there is no next state": rewards + gamma * next_q.max(axis=1),
+        "you used argmax (the index of the best action); the target needs its value: max":
+            rewards + gamma * (1 - terminated) * next_q.argmax(axis=1),
+    })
     expect_close(got, truth, what="td_targets(...)")
 
 
@@ -97,9 +104,9 @@ def check_select_actions(select_actions):
     q_all = sample((4, 3), seed=131)
     actions = np.array([2, 0, 1, 2])
     got = select_actions(q_all.copy(), actions.copy())
-    if np.shape(got) == (4, 4):
-        raise Wrong("q_all[:, actions] takes every chosen column for every row; pair each "
-                    "row with its own action: q_all[np.arange(B), actions]")
+    reject_mistakes(got, {"q_all[:, actions] takes every chosen column for every row; pair "
+                          "each row with its own action: q_all[np.arange(B), actions]":
+                          q_all[:, actions]})
     expect_close(got, q_all[np.arange(4), actions], what="select_actions(q_all, actions)")
 
 
@@ -113,10 +120,9 @@ def check_huber_loss(huber_loss):
         value_got, grad_got = unpack(huber_loss(pred.copy(), target.copy(), delta),
                                      ("value", "grad"), "huber_loss")
         d = pred - target
-        if np.size(value_got) == 1 and np.isclose(float(np.ravel(value_got)[0]),
-                                                  np.mean(0.5 * d * d)):
-            raise Wrong("that is half the squared error everywhere; beyond |d| > delta "
-                        "the Huber loss grows linearly: delta * (|d| - delta / 2)")
+        reject_mistakes(value_got, {"that is half the squared error everywhere; beyond "
+                                    "|d| > delta the Huber loss grows linearly: "
+                                    "delta * (|d| - delta / 2)": np.mean(0.5 * d * d)})
         expect_scalar(value_got, value, what=f"the loss value (delta={delta})")
         expect_close(grad_got, loss.backward(), what=f"the gradient (delta={delta})")
 
