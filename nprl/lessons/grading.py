@@ -105,14 +105,24 @@ class NotYet(Exception):
 
 # -- running a check ------------------------------------------------------------------
 
-def _where(error: BaseException) -> str:
-    """' (in relu, line 3)': the last frame of the learner's code, not nprl's or NumPy's."""
+def _learner_frame(error: BaseException):
+    """The last traceback frame in the learner's code (not nprl's or NumPy's), or None."""
     frames = [f for f in traceback.extract_tb(error.__traceback__)
               if not f.filename.startswith(_LIBRARY_DIRS)]
-    if not frames:
-        return ""
-    frame = frames[-1]
-    return f" (in {frame.name}, line {frame.lineno})"
+    return frames[-1] if frames else None
+
+
+def _where(error: BaseException) -> str:
+    """' (in relu, line 3)': where in the learner's code the error was raised."""
+    frame = _learner_frame(error)
+    return f" (in {frame.name}, line {frame.lineno})" if frame else ""
+
+
+def _stub_hint(error: NotImplementedError) -> str:
+    """Name the function that still has its stub: with helpers, it may not be the one checked."""
+    frame = _learner_frame(error)
+    name = f"`{frame.name}`" if frame and frame.name.isidentifier() else "your function"
+    return f"{name} still raises NotImplementedError: replace it with your code, then run again"
 
 
 def run_check(name: str, body: Callable[[], object]) -> Verdict:
@@ -128,9 +138,8 @@ def run_check(name: str, body: Callable[[], object]) -> Verdict:
             warnings.simplefilter("ignore")
             body()
         verdict = Verdict("passed", name)
-    except NotImplementedError:
-        verdict = Verdict("not yet", name,
-                          "replace `raise NotImplementedError` with your code, then run again")
+    except NotImplementedError as error:
+        verdict = Verdict("not yet", name, _stub_hint(error))
     except NotYet as error:
         verdict = Verdict("not yet", name, str(error))
     except Wrong as error:
