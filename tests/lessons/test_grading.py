@@ -139,3 +139,14 @@ def test_known_mistakes_get_their_own_hint():
         reject_mistakes(np.minimum(X, 0), mistakes)
     reject_mistakes(np.maximum(X, 0), mistakes)  # the right answer is no known mistake
     reject_mistakes("not an array", mistakes)
+
+
+def test_not_yet_names_the_function_that_still_has_its_stub(capsys):
+    def helper(x):
+        raise NotImplementedError
+
+    def finished(x):
+        return helper(x) + 1
+
+    verdict = run_check("finished", lambda: finished(1))
+    assert verdict.status == "not yet" and "`helper` still raises" in verdict.hint
