@@ -86,7 +86,7 @@ def check_two_layer_backward(two_layer_backward):
     h_pre = x @ W1 + b1
     planted = (g @ W2.T * (h_pre > 0)) @ W1  # grad_x without the transpose
     reject_planted_bug(got[0], planted,
-                       "the planted bug is still there: grad_x is off by a transpose")
+                       "the planted bug is still there: grad_x differs from finite differences")
     truths = (truth_x, net[0].weight.grad, net[0].bias.grad, net[2].weight.grad,
               net[2].bias.grad)
     for name, value, truth in zip(names, got, truths):

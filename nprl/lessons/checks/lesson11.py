@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from nprl import nn
-from nprl.lessons.grading import NotYet, Wrong, check, expect_close, reject_mistakes, sample
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    reject_mistakes,
+    reject_planted_bug,
+    sample,
+)
 
 # (n, k, stride, padding): MNIST 5x5, the Nature DQN's three layers, padded cases.
 SIZES = [(28, 5, 1, 0), (84, 8, 4, 0), (20, 4, 2, 0), (9, 3, 1, 0), (28, 3, 1, 1), (7, 3, 2, 1)]
@@ -23,9 +30,9 @@ def _truth_size(n: int, k: int, stride: int, padding: int) -> int:
 @check
 def check_conv_output_size(conv_output_size):
     got = [conv_output_size(n, k, s, p) for n, k, s, p in SIZES]
-    if all(g == (n + 2 * p - k) // s for g, (n, k, s, p) in zip(got, SIZES)):
-        raise NotYet("the planted bug is still there: 28 pixels and a 5x5 filter give 23 "
-                     "positions, nn.Conv2D makes 24")
+    reject_planted_bug(got, [(n + 2 * p - k) // s for n, k, s, p in SIZES],
+                       "the planted bug is still there: 28 pixels and a 5x5 filter give 23 "
+                       "positions, nn.Conv2D makes 24")
     for value, (n, k, s, p) in zip(got, SIZES):
         truth = _truth_size(n, k, s, p)
         if value != truth:

@@ -81,8 +81,8 @@ def check_channel_grads(channel_grads):
     grad_gamma, grad_beta = unpack(channel_grads(x_hat.copy(), g.copy()),
                                    ("grad_gamma", "grad_beta"), "channel_grads")
     reject_planted_bug(grad_beta, g.sum(axis=(1, 2, 3)),
-                       "the planted bug is still there: grad_beta sums over axes (1, 2, 3), "
-                       "one number per sample instead of one per channel")
+                       "the planted bug is still there: grad_beta holds one number per "
+                       "sample, not one per channel")
     expect_close(grad_gamma, layer.weight.grad, what="grad_gamma")
     expect_close(grad_beta, layer.bias.grad, what="grad_beta")
 

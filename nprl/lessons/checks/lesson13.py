@@ -134,8 +134,8 @@ def check_make_target_network(make_target_network):
     before = online.predict(x)
     target = make_target_network(online)
     if target is online:
-        raise NotYet("the planted bug is still there: `target` is the online network "
-                     "itself (a second name for it), not a copy")
+        raise NotYet("the planted bug is still there: an update of the online network "
+                     "moves the target network too")
     if not isinstance(target, nn.Layer):
         raise Wrong(f"make_target_network should return a network, got {type(target).__name__}")
     expect_close(target.predict(x), before, what="the target network's Q-values")
