@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Checkpoint C: Backpropagation and a training loop
+# # Checkpoint C: backpropagation and a training loop
 #
 # **Estimated time:** 45 minutes
 #

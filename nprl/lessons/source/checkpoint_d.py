@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Checkpoint D: The DQN network on Atari frames
+# # Checkpoint D: the DQN network on Atari frames
 #
 # **Estimated time:** 45 minutes
 #
