@@ -275,6 +275,8 @@ else:
         print("grad_W agrees with PyTorch:", np.allclose(mine[1], W_t.grad.numpy()))
     except NotImplementedError:
         print("Finish exercise 2 first; PyTorch's grad_W is:\n", W_t.grad.numpy())
+    except Exception as error:  # a wrong answer: the check above says what to fix
+        print(f"your code raised {type(error).__name__}: {error}")
 
 # %% [markdown]
 # ## Where this goes in RL

@@ -202,6 +202,8 @@ try:
           f"(test accuracy {plain['val_accuracy'][best]:.3f})")
 except NotImplementedError:
     print("Finish exercise 3 first.")
+except Exception as error:  # a wrong answer: the check above says what to fix
+    print(f"your code raised {type(error).__name__}: {error}")
 
 # %% [markdown]
 # ## Extra practice

@@ -270,6 +270,8 @@ else:
             conv2d_forward(x_np, W_np, b_np, stride=2), theirs))
     except NotImplementedError:
         print("Finish exercise 2 first; torch's output shape is", theirs.shape)
+    except Exception as error:  # a wrong answer: the check above says what to fix
+        print(f"your code raised {type(error).__name__}: {error}")
 
 # %% [markdown]
 # ## Where this goes in RL

@@ -120,16 +120,19 @@ check.check_build_nature_dqn(build_nature_dqn)
 # %%
 try:
     net = build_nature_dqn(6)
+    x = state[None].astype(np.float32) / 255  # (1, 4, 84, 84), values in [0, 1]
+    q = net.predict(x)
 except NotImplementedError:
     print("Finish exercise 1 first.")
+except Exception as error:  # a wrong answer: the check above says what to fix
+    print(f"your code raised {type(error).__name__}: {error}")
 else:
     for layer in net:
         shapes = " + ".join(str(p.data.shape) for p in layer.parameters())
         count = sum(p.data.size for p in layer.parameters())
         print(f"{type(layer).__name__:8} {shapes:26} {count:>10,}")
     print(f"{'total':35} {sum(p.data.size for p in net.parameters()):>10,}")
-    x = state[None].astype(np.float32) / 255  # (1, 4, 84, 84), values in [0, 1]
-    print("Q-values of the Pong state:", net.predict(x).round(3))
+    print("Q-values of the Pong state:", q.round(3))
 
 # %% [markdown]
 # Almost all the weights (95%) sit in the `Dense(3136, 512)` layer. The three

@@ -78,6 +78,8 @@ try:
     print(f"Pong (6 actions): {parameters_by_hand(6):,} parameters")
 except NotImplementedError:
     print("Finish parameters_by_hand first.")
+except Exception as error:  # a wrong answer: the check above says what to fix
+    print(f"your code raised {type(error).__name__}: {error}")
 
 # %% [markdown]
 # ## 3. Q-values of real frames
@@ -156,6 +158,8 @@ try:
         print(f"after update {step + 1:2}:    ", q.round(3), f"  loss {value:.4f}")
 except NotImplementedError:
     print("Finish the exercises above first.")
+except Exception as error:  # a wrong answer: the check above says what to fix
+    print(f"your code raised {type(error).__name__}: {error}")
 
 # %% [markdown]
 # The two states share three of their four frames, so the network sees them as almost
