@@ -1,6 +1,7 @@
 """``nprl lessons``: list with progress, copy never overwrites, check's exit code, html."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -105,7 +106,8 @@ def test_html_renders_math_as_mathml_with_figures_and_no_network(tmp_path, capsy
                  "--solutions"]) == 0
     page = (tmp_path / "01_neurons.html").read_text()
     assert page.count("<math") >= 10 and "NPRLMATH" not in page
-    assert "data:image/png;base64," in page  # the figures are embedded
+    figures = re.findall(r'<img alt="[^"]*" class="[^"]*" src="data:image/png;base64,', page)
+    assert len(figures) == 2  # lesson 1's two figures, embedded in the page
     assert "<script src=" not in page and "mathjax" not in page.lower()
     assert "[nprl-check] passed: weighted_sum" in page
     index = (tmp_path / "index.html").read_text()
