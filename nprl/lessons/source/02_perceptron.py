@@ -39,6 +39,27 @@ for x, y in zip(X_and, y_and):
     print(x, "->", y)
 
 # %% [markdown]
+# A perceptron draws a line $w_1 x_1 + w_2 x_2 + b = 0$ and answers 1 on one side.
+# Here is one line that does the job for AND, chosen by hand: $x_1 + x_2 - 1.5 = 0$.
+# Red dots should get 1 (the shaded side), blue dots 0.
+
+# %%
+def show_line(X, y, w, b, title, ax):
+    g = np.linspace(-0.5, 1.5, 101)
+    grid = np.array([[a, c] for c in g for a in g])
+    ax.contourf(g, g, (grid @ w + b > 0).reshape(101, 101), levels=[-0.5, 0.5, 1.5],
+                colors=["#f5f5f5", "#cfe3ff"])
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=120, edgecolors="k")
+    ax.set_title(title); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
+
+fig, ax = plt.subplots(figsize=(3.6, 3.2))
+show_line(X_and, y_and, np.array([1.0, 1.0]), -1.5, "AND, a line chosen by hand", ax)
+plt.show()
+
+# %% [markdown]
+# The perceptron must find such a line by itself, from the four examples.
+
+# %% [markdown]
 # ### Exercise 1: predict a whole batch
 #
 # Write `perceptron_predict(X, w, b)`. `X` has one example per row, shape `(N, n)`.
@@ -122,14 +143,6 @@ check.check_train_perceptron(train_perceptron)
 # The shaded side is where it answers 1.
 
 # %%
-def show_line(X, y, w, b, title, ax):
-    g = np.linspace(-0.5, 1.5, 101)
-    grid = np.array([[a, c] for c in g for a in g])
-    ax.contourf(g, g, (grid @ w + b > 0).reshape(101, 101), levels=[-0.5, 0.5, 1.5],
-                colors=["#f5f5f5", "#cfe3ff"])
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=120, edgecolors="k")
-    ax.set_title(title); ax.set_xlabel("$x_1$"); ax.set_ylabel("$x_2$")
-
 try:
     w, b, errors = train_perceptron(X_and, y_and, epochs=10, lr=0.1)
 except NotImplementedError:
