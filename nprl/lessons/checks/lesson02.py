@@ -11,7 +11,14 @@ import numpy as np
 
 from nprl import nn
 from nprl.lessons.checks.results import unpack
-from nprl.lessons.grading import Wrong, check, expect_close, reject_planted_bug, sample
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    reject_mistakes,
+    reject_planted_bug,
+    sample,
+)
 
 AND_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
 AND_Y = np.array([0, 0, 0, 1], dtype=np.float64)
@@ -47,6 +54,10 @@ def check_perceptron_predict(perceptron_predict):
     X, w, b = sample((8, 3), seed=20), sample((3,), seed=21), 0.3
     got = perceptron_predict(X.copy(), w.copy(), b)
     expect_close(got, _predict(X, w, b), what="perceptron_predict(X, w, b)")
+    on_the_line = perceptron_predict(np.zeros((1, 3)), w.copy(), 0.0)  # z = 0 exactly
+    if np.shape(on_the_line) == (1,) and float(np.asarray(on_the_line)[0]) != 0:
+        raise Wrong("a point exactly on the line (z = 0) gets 0, as step(0) = 0: "
+                    "use > 0, not >= 0")
 
 
 @check
@@ -59,6 +70,10 @@ def check_perceptron_update(perceptron_update):
         got_w, got_b = unpack(perceptron_update(w.copy(), b, x.copy(), y, lr),
                               ("w", "b"), "perceptron_update")
         case = f"(y={y:g}, prediction={predicted:g})"
+        if error:
+            reject_mistakes(got_w, {f"the new w {case} moved the wrong way: add "
+                                    f"lr * (y - y_hat) * x, do not subtract it":
+                                    w - lr * error * x})
         expect_close(got_w, w + lr * error * x, what=f"the new w {case}")
         expect_close(np.asarray(got_b, float), np.asarray(b + lr * error), what=f"the new b {case}")
 
