@@ -251,8 +251,9 @@ def array_hint(got, expected, what: str = "your result", rtol: float = 1e-5,
         bad = ~np.isfinite(got.astype(np.complex128) if got.dtype.kind == "c" else
                            got.astype(float))
         if bad.any() and np.isfinite(expected).all():
-            flat = int(np.flatnonzero(bad)[0])
-            return (f"{what} contains NaN or inf (first at {_index(flat, got.shape)}): "
+            where = f" (first at {_index(int(np.flatnonzero(bad)[0]), got.shape)})" \
+                if got.ndim else ""
+            return (f"{what} contains NaN or inf{where}: "
                     f"an overflow in exp, a log of 0, or a division by 0?")
     if _close(got, expected, rtol, atol):
         return None

@@ -150,3 +150,9 @@ def test_not_yet_names_the_function_that_still_has_its_stub(capsys):
 
     verdict = run_check("finished", lambda: finished(1))
     assert verdict.status == "not yet" and "`helper` still raises" in verdict.hint
+
+
+def test_nan_hint_says_where_only_for_arrays():
+    assert "(first at [0, 1])" in array_hint(np.array([[1.0, np.nan]]), np.ones((1, 2)))
+    assert array_hint(np.array(np.inf), np.array(1.0)).startswith(
+        "your result contains NaN or inf: an overflow")

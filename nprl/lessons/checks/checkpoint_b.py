@@ -14,7 +14,7 @@ from nprl.lessons.checks.lesson04 import mlp
 from nprl.lessons.checks.lesson05 import check_forward
 from nprl.lessons.checks.lesson06 import check_cross_entropy, check_mse
 from nprl.lessons.checks.results import unpack
-from nprl.lessons.grading import Wrong, check, expect_scalar, sample
+from nprl.lessons.grading import Wrong, check, expect_scalar, reject_mistakes, sample
 
 __all__ = [
     "check_accuracy",
@@ -44,6 +44,8 @@ def check_accuracy(accuracy):
 def check_td_loss(td_loss):
     q, actions, targets = sample((6, 3), seed=92), _labels(6, 3, 93), sample((6,), seed=94)
     got = td_loss(q.copy(), actions.copy(), targets.copy())
+    reject_mistakes(got, {"q[:, actions] is an (N, N) table; pick one Q-value per row: "
+                          "q[np.arange(N), actions]": np.mean((q[:, actions] - targets) ** 2)})
     every_action = np.mean((q - targets[:, None]) ** 2)
     if np.size(got) == 1 and np.isclose(float(np.asarray(got)), every_action):
         raise Wrong("td_loss compared every action's Q-value with the target; only the "

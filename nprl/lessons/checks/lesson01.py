@@ -16,6 +16,7 @@ from nprl.lessons.grading import (
     check,
     expect_close,
     expect_scalar,
+    reject_mistakes,
     reject_planted_bug,
     sample,
 )
@@ -33,7 +34,10 @@ def _dense(w: np.ndarray, b: float) -> nn.Dense:
 def check_weighted_sum(weighted_sum):
     x, w, b = sample((5,), seed=10), sample((5,), seed=11), 0.7
     truth = _dense(w, b).predict(x[None, :])[0, 0]
-    expect_scalar(weighted_sum(x.copy(), w.copy(), b), truth, what="weighted_sum(x, w, b)")
+    got = weighted_sum(x.copy(), w.copy(), b)
+    reject_mistakes(got, {"the bias is added, not subtracted: w · x + b": w @ x - b,
+                          "the bias b is missing: w · x + b": w @ x})
+    expect_scalar(got, truth, what="weighted_sum(x, w, b)")
 
 
 @check
@@ -50,7 +54,10 @@ def check_step(step):
 def check_neuron(neuron):
     x, w, b = sample((4,), seed=13), sample((4,), seed=14), -0.3
     truth = nn.Sigmoid().predict(_dense(w, b).predict(x[None, :]))[0, 0]
-    expect_scalar(neuron(x.copy(), w.copy(), b), truth, what="neuron(x, w, b)")
+    got = neuron(x.copy(), w.copy(), b)
+    reject_mistakes(got, {"the exponent is -z: sigmoid(z) = 1 / (1 + e^(-z))": 1 - truth,
+                          "that is z itself: apply the sigmoid to it": w @ x + b})
+    expect_scalar(got, truth, what="neuron(x, w, b)")
 
 
 @check

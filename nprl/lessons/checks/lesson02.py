@@ -49,10 +49,25 @@ def reference_train(X, y, epochs, lr, bias_only_up=False):
     return w, b, errors
 
 
+def _mistakes_after_update(X, y, epochs, lr) -> list[int]:
+    """The mistakes per epoch a loop gets if it counts after each update (a common slip)."""
+    w, b, errors = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        mistakes = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - float(w @ x_i + b > 0)
+            w, b = w + lr * error * x_i, b + lr * error
+            mistakes += int(float(w @ x_i + b > 0) != y_i)
+        errors.append(mistakes)
+    return errors
+
+
 @check
 def check_perceptron_predict(perceptron_predict):
     X, w, b = sample((8, 3), seed=20), sample((3,), seed=21), 0.3
     got = perceptron_predict(X.copy(), w.copy(), b)
+    reject_mistakes(got, {"that is z = X w + b itself: return its step, 1.0 where z > 0, "
+                          "else 0.0": X @ w + b})
     expect_close(got, _predict(X, w, b), what="perceptron_predict(X, w, b)")
     on_the_line = perceptron_predict(np.zeros((1, 3)), w.copy(), 0.0)  # z = 0 exactly
     if np.shape(on_the_line) == (1,) and float(np.asarray(on_the_line)[0]) != 0:
@@ -86,6 +101,9 @@ def check_train_perceptron(train_perceptron):
         w, b, errors = reference_train(X, y, epochs, 0.1)
         got = unpack(train_perceptron(X.copy(), y.copy(), epochs, 0.1),
                      ("w", "b", "errors"), "train_perceptron")
+        reject_mistakes(np.asarray(got[2], float), {
+            "errors: count a mistake BEFORE the update (after it, the example is often "
+            "already right)": _mistakes_after_update(X, y, epochs, 0.1)})
         expect_close(np.asarray(got[2], float), np.asarray(errors, float),
                      what="errors (mistakes per epoch)")
         expect_close(got[0], w, what="the final w")

@@ -85,6 +85,9 @@ def check_sigmoid_derivative(sigmoid_derivative):
     layer.forward(z)
     truth = layer.backward(np.ones_like(z))
     got = sigmoid_derivative(z.copy())
+    s = _sigmoid(z)
+    reject_mistakes(got, {"that is the sigmoid itself; its slope is s * (1 - s)": s,
+                          "s * (1 + s): the slope is s * (1 - s)": s * (1 + s)})
     expect_close(got, truth, what="sigmoid_derivative(z)")
     expect_gradient(got, lambda v: float(np.sum(1 / (1 + np.exp(-v)))), z,
                     what="sigmoid_derivative(z)")
@@ -94,6 +97,8 @@ def check_sigmoid_derivative(sigmoid_derivative):
 def check_action_probabilities(action_probabilities):
     got = action_probabilities(BIG_Q.copy(), TEMPERATURE)
     scaled = BIG_Q / TEMPERATURE
+    reject_mistakes(got, {"the temperature is gone: use softmax(q / temperature)":
+                          nn.Softmax().forward(BIG_Q)})
     planted = np.exp(scaled) / np.exp(scaled).sum(axis=-1, keepdims=True)
     reject_planted_bug(got, planted, "still NaN: exp(Q / T) overflows for Q / T = 1200. "
                                      "Subtract each row's max before exp")

@@ -10,7 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.lessons.checks.lesson04 import mlp
-from nprl.lessons.grading import Wrong, check, expect_close, reject_planted_bug, sample
+from nprl.lessons.grading import (
+    Wrong,
+    check,
+    expect_close,
+    reject_mistakes,
+    reject_planted_bug,
+    sample,
+)
 
 SIZES = [6, 5, 4, 3]
 
@@ -33,13 +40,24 @@ def _copies(params):
     return [(W.copy(), b.copy()) for W, b in params]
 
 
+def _layer_mistakes(X, params, truth) -> dict[str, np.ndarray]:
+    """Outputs of the two usual slips in a forward pass, keyed by their hint."""
+    linear = X
+    for W, b in params:
+        linear = linear @ W + b
+    return {"a ReLU after the last layer: the outputs (scores, Q-values) must be able to "
+            "be negative": np.maximum(truth, 0),
+            "no ReLU between the layers: then the layers collapse into one linear map": linear}
+
+
 @check
 def check_dense_forward(dense_forward):
     X, W, b = sample((7, 4), seed=60), sample((4, 3), seed=61), sample((3,), seed=62)
     net = mlp([4, 3])
     net[0].weight.data[...], net[0].bias.data[...] = W, b
-    expect_close(dense_forward(X.copy(), W.copy(), b.copy()), net.forward(X),
-                 what="dense_forward(X, W, b)")
+    got = dense_forward(X.copy(), W.copy(), b.copy())
+    reject_mistakes(got, {"the bias b is missing: X @ W + b": X @ W})
+    expect_close(got, net.forward(X), what="dense_forward(X, W, b)")
     Ws = sample((4, 4), seed=63)  # square: a transposed W would run without an error
     net = mlp([4, 4])
     net[0].weight.data[...], net[0].bias.data[...] = Ws, b[:1].repeat(4)
@@ -50,14 +68,18 @@ def check_dense_forward(dense_forward):
 @check
 def check_forward(forward):
     X, params = sample((8, 6), seed=64), _params(65)
-    expect_close(forward(X.copy(), _copies(params)), _net(params).forward(X),
-                 what="forward(X, params)")
+    got = forward(X.copy(), _copies(params))
+    truth = _net(params).forward(X)
+    reject_mistakes(got, _layer_mistakes(X, params, truth))
+    expect_close(got, truth, what="forward(X, params)")
 
 
 @check
 def check_greedy_actions(greedy_actions):
     q = sample((6, 4), seed=66)
     got = greedy_actions(q.copy())
+    reject_mistakes(got, {"that is the worst action: the greedy one has the LARGEST Q-value":
+                          q.argmin(axis=1)})
     if np.shape(got) == (4,) and np.array_equal(got, q.argmax(axis=0)):
         raise Wrong("you took the best row of each column; take the best action (column) "
                     "of each state (row): argmax over axis=1")
@@ -69,6 +91,9 @@ def check_q_network(q_network):
     X, params = sample((8, 6), seed=70), _params(71)
     truth = _net(params).forward(X)  # has negative Q-values (a test pins this down)
     got = q_network(X.copy(), _copies(params))
+    # The last-layer ReLU is the planted bug, recognised below; name the other slip here.
+    reject_mistakes(got, {key: value for key, value in _layer_mistakes(X, params, truth).items()
+                          if not key.startswith("a ReLU after the last")})
     reject_planted_bug(got, np.maximum(truth, 0),
                        "still the planted bug: no Q-value is ever negative. Which layer "
                        "should not have a ReLU?")

@@ -17,6 +17,7 @@ from nprl.lessons.grading import (
     expect_close,
     expect_gradient,
     expect_scalar,
+    reject_mistakes,
     reject_planted_bug,
     sample,
 )
@@ -39,6 +40,8 @@ def check_mse(mse):
     truth = nn.MSELoss()(pred, target)
     if np.size(got) == 1 and np.isclose(float(np.asarray(got)), np.sum((pred - target) ** 2)):
         raise Wrong("mse is the sum of the squared errors; take their mean instead")
+    reject_mistakes(got, {"that is the mean absolute error: square the errors":
+                          np.mean(np.abs(pred - target))})
     expect_scalar(got, truth, what="mse(pred, target)")
 
 
@@ -57,6 +60,10 @@ def check_mse_grad(mse_grad):
 def check_cross_entropy(cross_entropy):
     logits = _logits(82)
     got = cross_entropy(logits.copy(), LABELS.copy())
+    truth = nn.CrossEntropyLoss()(logits, LABELS)
+    reject_mistakes(got, {f"that is the sum over the batch: take the mean (divide by "
+                          f"N = {len(LABELS)})": truth * len(LABELS),
+                          "the sign: the loss is MINUS the log-probability": -truth})
     expect_scalar(got, nn.CrossEntropyLoss()(logits, LABELS), what="cross_entropy(logits, labels)")
     big = logits * 300  # logits in the hundreds: a softmax without the max shift overflows
     expect_scalar(cross_entropy(big, LABELS.copy()), nn.CrossEntropyLoss()(big, LABELS),
