@@ -148,7 +148,7 @@ batch = {"obs": np.stack([frames[0:4], frames[1:5]]),
 try:
     online = build_nature_dqn(6)
     target = online.copy()
-    optimizer = nn.Adam(online.parameters(), lr=1e-5)
+    optimizer = nn.Adam(online.parameters(), lr=5e-6)
     y = batch["rewards"] + 0.99 * q_values(target, batch["next_obs"]).max(axis=1)
     print("TD targets:          ", y.round(3))
     print("Q(s, 2) before:      ", q_values(online, batch["obs"])[:, 2].round(3))
@@ -164,11 +164,12 @@ except Exception as error:  # a wrong answer: the check above says what to fix
 # %% [markdown]
 # The two states share three of their four frames, so the network sees them as almost
 # the same. Yet their targets differ by about 1: in the first step the opponent scored.
-# So the updates pull both Q-values together towards the middle of the two targets, and
-# the loss soon stops falling (Adam's momentum may even carry them a little past the
-# middle, and the loss rises again). Telling such states apart takes many more updates on
-# many more transitions: DQN learns Pong from millions of them, sampled from a replay
-# buffer so that each batch mixes many different moments of play.
+# So the updates pull both Q-values together towards the middle of the two targets. The
+# loss falls, then levels off above zero: it cannot reach zero while the network gives
+# both states almost the same value. (Try `lr=1e-4`: Adam's momentum then carries both
+# far past the middle, and the loss rises again.) Telling such states apart takes many
+# more updates on many more transitions: DQN learns Pong from millions of them, sampled
+# from a replay buffer so that each batch mixes many different moments of play.
 
 # %% [markdown]
 # ## 5. In your own words
