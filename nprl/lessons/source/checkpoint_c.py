@@ -17,7 +17,7 @@
 # %%
 import numpy as np
 
-from nprl.lessons.data import mnist, mnist_source
+from nprl.lessons.data import mnist_source
 from nprl.lessons.checks import checkpoint_c as check
 
 # %% [markdown]
