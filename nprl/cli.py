@@ -34,6 +34,7 @@ COMMANDS: list[str] = [
     "nprl.commands.mnist",
     "nprl.commands.physics_demo",
     "nprl.commands.play",
+    "nprl.commands.lessons",
 ]
 
 

@@ -12,6 +12,10 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nprl"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
+# Lesson sources are notebook text, not nprl code: their optional "the same in PyTorch"
+# cells may import torch, but only inside ``try: ... except ImportError``.
+LESSON_SOURCES = sorted((PACKAGE / "lessons" / "source").glob("*.py"))
+CODE = [path for path in SOURCES if path not in LESSON_SOURCES]
 FORBIDDEN = {"torch", "tensorflow", "jax", "keras", "pickle", "cPickle", "dill", "joblib"}
 
 
@@ -30,9 +34,35 @@ def test_sources_found():
     assert len(SOURCES) >= 3
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_framework_or_pickle_import(path):
     assert not imported_modules(path) & FORBIDDEN
+
+
+def _guarded_imports(tree: ast.AST) -> set[int]:
+    """ids of Import nodes that sit in a ``try`` whose handlers catch ImportError."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in node.handlers
+        ):
+            for inner in node.body:
+                guarded.update(id(n) for n in ast.walk(inner) if isinstance(n, ast.Import))
+    return guarded
+
+
+@pytest.mark.parametrize("path", LESSON_SOURCES, ids=lambda p: p.name)
+def test_lessons_import_torch_only_optionally(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    guarded = _guarded_imports(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            assert node.module.split(".")[0] not in FORBIDDEN, (path.name, node.lineno)
+        if isinstance(node, ast.Import):
+            names = {alias.name.split(".")[0] for alias in node.names}
+            if names & FORBIDDEN:
+                assert names <= {"torch"} and id(node) in guarded, (path.name, node.lineno)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
