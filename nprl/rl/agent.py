@@ -445,9 +445,11 @@ def _checked_counts(path: Path, meta: dict[str, Any],
         first = weights[0]
         size = int(np.prod(obs_shape))
         # A Dense input (in, out) sees the flattened observation; a Conv2D (out, in, kh, kw)
-        # its channels, over at most 4096 x 4096 pixels.
+        # its channels (first, as Atari stacks, or last, as MinAtar), over at most
+        # 4096 x 4096 pixels.
+        channels = first.shape[1] if first.ndim == 4 else None
         fits = (size == first.shape[0] if first.ndim == 2 else
-                obs_shape[0] == first.shape[1] and size <= first.shape[1] * 2**24)
+                channels in (obs_shape[0], obs_shape[-1]) and size <= channels * 2**24)
         if not fits:
             raise ValueError(f"{path}: obs_shape {obs_shape} does not fit the saved network's "
                              f"first layer {first.shape}")
