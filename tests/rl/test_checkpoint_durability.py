@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,68 @@ def test_a_full_disk_under_tensorboard_is_one_line_not_a_hang(tmp_path, monkeypa
                   run_dir=tmp_path / "run")
     finally:
         faulthandler.cancel_dump_traceback_later()
+
+
+KILLER = """
+import os, signal, sys
+import nprl.fileio as fileio
+from nprl.rl.config import DQNConfig
+from nprl.rl.train import train
+where, count = sys.argv[2], {"n": 0}
+real_manifest, real_atomic = fileio.write_manifest, fileio.write_file_atomic
+
+def manifest(folder):  # kill -9 with a checkpoint half sealed
+    if where == "mid-save" and folder.name.startswith(".tmp-step_"):
+        count["n"] += 1
+        if count["n"] == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_manifest(folder)
+
+def atomic(path, data):  # kill -9 after the rename into place, before latest moves
+    if where == "before-latest" and path.name == "latest":
+        count["n"] += 1
+        if count["n"] == 3:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return real_atomic(path, data)
+
+fileio.write_manifest = manifest
+fileio.write_file_atomic = atomic
+import nprl.rl.run_dir as run_dir
+run_dir.write_file_atomic = atomic
+train("CartPole-v1", DQNConfig(**eval(sys.argv[3])), run_dir=sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("where", ["mid-save", "before-latest"])
+def test_kill_9_at_the_worst_instants_of_a_checkpoint_resumes_cleanly(tmp_path, where):
+    config = {**TINY, "total_steps": 1500}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(tmp_path / "run"), where,
+                             repr(config)], env=env, capture_output=True, check=False)
+    assert killed.returncode == -9, killed.stderr.decode()[-500:]
+    run = RunDir(tmp_path / "run")
+    names = run.checkpoint_names()
+    if where == "mid-save":
+        assert list(run.checkpoints.glob(".tmp-step_*"))  # what the kill left
+    else:
+        assert run.latest_checkpoint().name != names[0]  # the newest is not yet "latest"
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        result = resume(run.path)
+    assert result.steps == 1500
+    assert not list(run.checkpoints.glob(".tmp-*"))
+    verify_manifest(run.latest_checkpoint(), recursive=True)
+    # Same metrics as a run that was never killed.
+    train("CartPole-v1", DQNConfig(**config), run_dir=tmp_path / "reference")
+    assert _learning_rows(run.path) == _learning_rows(tmp_path / "reference")
+
+
+def _learning_rows(run_dir):
+    import csv
+
+    from nprl.rl.metrics import TIMING_COLUMNS
+
+    with open(Path(run_dir) / "metrics.csv", newline="") as file:
+        return [{k: v for k, v in row.items() if k not in TIMING_COLUMNS}
+                for row in csv.DictReader(file)]
