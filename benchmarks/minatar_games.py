@@ -93,6 +93,36 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def plot_curves(results: list[dict], runs_dir: Path, out: Path) -> None:
+    """One panel per game: training return (moving average of 100 episodes) and the greedy
+    evaluations against frames, the paper's DQN at 5M frames as a dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    from nprl.rl.run_dir import RunDir
+    from nprl.viz.learning_curve import moving_average, series
+
+    figure, axes = pyplot.subplots(1, len(results), figsize=(4 * len(results), 3.4),
+                                   squeeze=False)
+    for axis, result in zip(axes[0], results):
+        rows = RunDir(run_dir(runs_dir, result["game"], result["preset"],
+                              result["seed"])).read_metrics()
+        steps, returns = series(rows, "episode", "return")
+        axis.plot(steps, moving_average(returns, 100), lw=1, label="training (avg 100 ep.)")
+        steps, means = series(rows, "eval", "eval_mean")
+        axis.plot(steps, means, "o-", ms=3, label="greedy eval (10 ep.)")
+        axis.axhline(PAPER_DQN_5M[result["game"]], color="gray", ls="--",
+                     label="paper DQN @5M frames")
+        axis.set_title(f"{result['game']} ({result['preset']}, seed {result['seed']})")
+        axis.set_xlabel("frames")
+    axes[0][0].set_ylabel("return")
+    axes[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(out, dpi=90)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", nargs="+", default=list(GAMES), choices=GAMES)
@@ -105,6 +135,7 @@ def main() -> None:
                         help="evaluate the runs already in --runs-dir, train nothing")
     parser.add_argument("--episodes", type=int, default=EVAL_EPISODES)
     parser.add_argument("--json", type=Path, default=Path("benchmarks/minatar.json"))
+    parser.add_argument("--plot", type=Path, help="PNG of the learning curves, one per game")
     args = parser.parse_args()
 
     args.runs_dir.mkdir(parents=True, exist_ok=True)
@@ -129,6 +160,8 @@ def main() -> None:
         print(f"{game}: {result['mean']:.1f} ± {result['std']:.1f}", file=sys.stderr)
     print(table(results))
     args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.plot:
+        plot_curves(results, args.runs_dir, args.plot)
 
 
 if __name__ == "__main__":
