@@ -41,7 +41,7 @@ def to_blocks(x: np.ndarray, stride: tuple[int, int], out: np.ndarray) -> np.nda
 
 def from_blocks(grad_s: np.ndarray, stride: tuple[int, int], input_shape) -> np.ndarray:
     """dL/dx (N, C, H, W) from dL/dS; pixels the convolution never read get zero."""
-    n, c, h, w = input_shape
+    n, c = input_shape[:2]
     sh, sw = stride
     hs, ws = grad_s.shape[1:3]
     grad_x = np.zeros(input_shape, dtype=grad_s.dtype)
@@ -89,7 +89,7 @@ def forward(s: np.ndarray, weights: np.ndarray, scratch: np.ndarray) -> np.ndarr
 def full_grid(grad_y: np.ndarray, out: np.ndarray) -> np.ndarray:
     """dY (N, O, Ho, Wo) placed in ``out``, a (N, Hs, Ws, O) grid of zeros elsewhere;
     returned as rows (N*Hs*Ws, O)."""
-    n, o, ho, wo = grad_y.shape
+    o, ho, wo = grad_y.shape[1:]
     out[:, ho:] = 0
     out[:, :ho, wo:] = 0
     out[:, :ho, :wo] = grad_y.transpose(0, 2, 3, 1)
