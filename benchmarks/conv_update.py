@@ -121,7 +121,7 @@ def bench_torch(case: str, steps: int, threads: int | None) -> dict:
     if threads is not None:
         torch.set_num_threads(threads)
     torch.manual_seed(0)
-    shape, dtype, network = CASES[case]
+    _, dtype, network = CASES[case]
     channels_last = dtype == "bool"
     scale = 1.0 / 255.0 if dtype == "uint8" else 1.0
     if network == "nature_cnn":
@@ -251,6 +251,7 @@ def driver(args) -> None:
     print(f"# numpy {np.__version__}, torch {torch_info['version']}, python "
           f"{platform.python_version()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f} at the end")
+    print(f"# threads: {', '.join(thread_note(t) for t in thread_counts)}")
     print()
     print("| network | threads | nprl (ms) | torch (ms) | torch / nprl | nprl CPU (ms) "
           "| torch CPU (ms) | CPU ratio |")

@@ -13,6 +13,9 @@ copy keeps the frames' own memory order and the NCHW result is a *view* of it, w
 the order Conv2D reads fastest in each case (channels-last memory: im2col; channels-first
 memory, as Atari's stacked frames: space-to-depth, see nprl.nn.space_to_depth).
 
+``forward`` writes into one buffer that the next ``forward`` overwrites (only the next
+layer reads it, and copies what it keeps); ``predict`` returns a fresh array.
+
 The layer has no parameters; a network's backward never needs dL/d(frames), so
 ``Sequential.backward(..., input_grad=False)`` does not call it (nor anything before the
 first layer that has parameters).
@@ -65,7 +68,6 @@ class ImageInput(Layer):
             raise ValueError(f"ImageInput expects a batch of images (N, C, H, W) or "
                              f"(N, H, W, C), got shape {x.shape}")
         scale = input_scale(x.dtype)
-        self._scale = scale
         out = self._out
         if out is None or out.shape != x.shape or out.dtype != self.dtype:
             out = self._out = np.empty(x.shape, dtype=self.dtype)
@@ -76,6 +78,7 @@ class ImageInput(Layer):
         return out.transpose(0, 3, 1, 2) if self.channels_last else out
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        self._scale = input_scale(np.asarray(x).dtype)  # for backward
         return self._convert(x)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -134,6 +134,23 @@ def test_conv_space_to_depth_path_equals_im2col_path(kernel, stride):
         np.testing.assert_allclose(blocks, im2col, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("kernel, stride", [(3, 1), (4, 2)], ids=["im2col", "space_to_depth"])
+def test_conv_predict_between_forward_and_backward_leaves_the_gradients_alone(kernel, stride):
+    # DQN's update runs the target network's predict, and double DQN the online one's,
+    # between forward and backward: reused buffers must not mix the two.
+    x, other = batch(2, 3, 10, 10, seed=6), batch(2, 3, 10, 10, seed=7)
+    reference, conv = (Conv2D(3, 4, kernel, stride=stride, rng=0).astype(np.float64)
+                       for _ in range(2))
+    g = batch(*reference.forward(x).shape, seed=8)
+    expected = reference.backward(g)
+    y = conv.forward(x)
+    y_other = conv.predict(other)
+    np.testing.assert_array_equal(conv.backward(g), expected)
+    np.testing.assert_array_equal(conv.weight.grad, reference.weight.grad)
+    assert not np.allclose(y, y_other)
+    np.testing.assert_array_equal(y, reference.predict(x))  # forward's output kept too
+
+
 def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
     nhwc = batch(2, 4, 5, 3)  # channels-last memory behind an NCHW view, as Conv2D returns
     x = nhwc.transpose(0, 3, 1, 2)
