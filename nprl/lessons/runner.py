@@ -76,26 +76,78 @@ def _kernel_env() -> dict[str, str]:
     return env
 
 
+def _read(path: Path, nbformat):
+    try:
+        read_notebook(path)
+        return nbformat.read(str(path), as_version=4)
+    except Exception as error:  # noqa: BLE001 - any unreadable file is the user's to fix
+        raise UserError(f"{path}: cannot read this notebook ({error})") from None
+
+
+def _fresh_namespace_cell(folder: Path, nbformat):
+    """A cell that makes a warm kernel look fresh to the next notebook: no names left from
+    the last one (``%reset -f``), its figures closed, the working folder its own."""
+    return nbformat.v4.new_code_cell(
+        "%reset -f\n"
+        "import os as _os, sys as _sys\n"
+        f"_os.chdir({str(folder)!r})\n"
+        "if 'matplotlib.pyplot' in _sys.modules:\n"
+        "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+        "del _os, _sys")
+
+
 def run_notebook(path: Path, timeout: int = CELL_TIMEOUT_S,
                  kernel_name: str = "python3") -> RunResult:
     """Execute the notebook at ``path`` top to bottom in a fresh kernel; never modify it."""
+    return run_in_one_kernel([path], timeout, kernel_name)[0]
+
+
+def run_in_one_kernel(paths: list[Path], timeout: int = CELL_TIMEOUT_S,
+                      kernel_name: str = "python3") -> list[RunResult]:
+    """Execute several notebooks one after another in ONE kernel; never modify them.
+
+    The first runs in a fresh kernel. Before each later one, the kernel's names are
+    erased and its working folder set to that notebook's, so only imported modules carry
+    over (the start-up and imports such as matplotlib or PyTorch are paid once). The
+    course's tests run an exercise notebook and then its solution this way; a learner's
+    ``nprl lessons check`` runs each notebook in its own kernel.
+    """
     nbclient, nbformat = _import_nbclient()
-    path = Path(path).resolve()
+    paths = [Path(p).resolve() for p in paths]
+    notebooks = [_read(path, nbformat) for path in paths]
+    first, results = None, []
     try:
-        read_notebook(path)
-        notebook = nbformat.read(str(path), as_version=4)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is the user's to fix
-        raise UserError(f"{path}: cannot read this notebook ({error})") from None
-    client = nbclient.NotebookClient(
-        notebook, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    try:
-        # The kernel's own start-up chatter (a TCP warning) is not the learner's business.
-        client.execute(env=_kernel_env(), stderr=subprocess.DEVNULL)
-    except Exception as error:  # noqa: BLE001 - kernel died, no such kernel, a timeout
-        raise UserError(f"{path}: the notebook could not run ({type(error).__name__}: "
-                        f"{str(error).splitlines()[0] if str(error) else ''})") from None
+        for index, (path, notebook) in enumerate(zip(paths, notebooks)):
+            if index:
+                notebook.cells.insert(0, _fresh_namespace_cell(path.parent, nbformat))
+            client = nbclient.NotebookClient(
+                notebook, timeout=timeout, kernel_name=kernel_name, allow_errors=True,
+                resources={"metadata": {"path": str(path.parent)}},
+                km=first.km if first else None,
+            )
+            try:
+                # The kernel's own start-up chatter (a TCP warning) is not the learner's.
+                client.execute(env=_kernel_env(), stderr=subprocess.DEVNULL, cleanup_kc=False)
+            except Exception as error:  # noqa: BLE001 - kernel died, no such kernel, timeout
+                raise UserError(f"{path}: the notebook could not run ({type(error).__name__}: "
+                                f"{str(error).splitlines()[0] if str(error) else ''})") from None
+            finally:
+                first = first or client
+                if client is not first and client.kc is not None:
+                    client.kc.stop_channels()
+            if index:
+                reset = notebook.cells.pop(0)
+                if any(o.get("output_type") == "error" for o in reset.get("outputs", [])):
+                    raise UserError(f"{path}: could not reset the kernel for this notebook")
+            results.append(_result(path, notebook, nbformat))
+    finally:
+        if first is not None and first.km is not None:
+            first._cleanup_kernel()
+    return results
+
+
+def _result(path: Path, notebook, nbformat) -> RunResult:
+    """The verdicts and cell errors of an executed notebook."""
     as_json = nbformat.from_dict(notebook)
     errors = []
     for index, cell in enumerate(as_json["cells"], start=1):
@@ -113,14 +165,21 @@ def run_notebooks(paths: list[Path], jobs: int = 1, timeout: int = CELL_TIMEOUT_
     Each kernel is its own process, so two jobs keep two cores busy (a kernel's start-up
     alone costs about a second of CPU).
     """
+    for results in run_groups([[path] for path in paths], jobs, timeout):
+        yield results[0]
+
+
+def run_groups(groups: list[list[Path]], jobs: int = 1, timeout: int = CELL_TIMEOUT_S):
+    """Run each group of notebooks in one kernel (:func:`run_in_one_kernel`), ``jobs``
+    groups at a time; yield each group's list of results, in order."""
     if jobs <= 1:
-        for path in paths:
-            yield run_notebook(path, timeout)
+        for group in groups:
+            yield run_in_one_kernel(group, timeout)
         return
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(lambda p: run_notebook(p, timeout), paths)
+        yield from pool.map(lambda group: run_in_one_kernel(group, timeout), groups)
 
 
 def _plain(notebook) -> dict:

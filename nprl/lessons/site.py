@@ -156,17 +156,17 @@ def build_site(out: Path, solutions: bool = False, only: list[str] | None = None
     from nprl.lessons.runner import run_notebooks
     from nprl.progress import ProgressBar
 
+    source = SOLUTION_DIR if solutions else NOTEBOOK_DIR
+    entries = course(source)
+    known = {e.name for e in entries}
+    for name in only or []:  # before the slow imports below: a typo is answered at once
+        if name not in known:
+            raise UserError(f"unknown lesson {name!r}; choose from: {', '.join(sorted(known))}")
     try:
         import latex2mathml  # noqa: F401
         import nbconvert  # noqa: F401
     except ImportError:
         raise UserError("rendering needs the lessons extra: pip install 'nprl[lessons]'") from None
-    source = SOLUTION_DIR if solutions else NOTEBOOK_DIR
-    entries = course(source)
-    known = {e.name for e in entries}
-    for name in only or []:
-        if name not in known:
-            raise UserError(f"unknown lesson {name!r}; choose from: {', '.join(sorted(known))}")
     chosen = [e for e in entries if not only or e.name in only]
     if out.exists() and not out.is_dir():
         raise UserError(f"{out} exists and is not a folder: choose another DIR")
