@@ -6,10 +6,10 @@
 demand (``pixels.py``).
 """
 
+from nprl.envs.atari import make_atari
 from nprl.envs.lander import LanderEnv
 from nprl.envs.lander_config import LanderConfig
 from nprl.envs.lander_heuristic import heuristic_action
-from nprl.envs.atari import make_atari
 from nprl.envs.pixels import make_pixel_env
 from nprl.envs.registration import register_envs
 

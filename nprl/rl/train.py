@@ -37,8 +37,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.envs.pixels import (frames_per_step, game_rng_state, make_pixel_env, pixel_family,
-                              restore_game_rng, score_of)
+from nprl.envs.pixels import (
+    frames_per_step,
+    game_rng_state,
+    make_pixel_env,
+    pixel_family,
+    restore_game_rng,
+    score_of,
+)
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
