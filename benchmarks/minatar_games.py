@@ -110,7 +110,7 @@ def plot_curves(results: list[dict], runs_dir: Path, out: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as pyplot
+    from matplotlib import pyplot
 
     from nprl.rl.run_dir import RunDir
     from nprl.viz.learning_curve import moving_average, series

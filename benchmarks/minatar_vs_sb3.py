@@ -33,8 +33,8 @@ EVAL_SEED = 777_000
 
 def run_nprl(seed: int, steps: int) -> dict:
     from nprl.rl import evaluate, train
-    from nprl.rl.presets import load_preset
     from nprl.rl.config import DQNConfig
+    from nprl.rl.presets import load_preset
     from nprl.rl.train import make_env
 
     _, settings = load_preset("minatar")

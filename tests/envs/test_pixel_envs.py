@@ -7,8 +7,13 @@ import numpy as np
 import pytest
 
 from nprl.envs.atari import make_atari
-from nprl.envs.pixels import (MINATAR_GAMES, frames_per_step, make_pixel_env,
-                              pixel_action_names, register_pixel_envs)
+from nprl.envs.pixels import (
+    MINATAR_GAMES,
+    frames_per_step,
+    make_pixel_env,
+    pixel_action_names,
+    register_pixel_envs,
+)
 from nprl.errors import UserError
 
 

@@ -4,8 +4,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from nprl.rl.frame_buffer import (FrameReplayBuffer, PrioritizedFrameReplayBuffer,
-                                  is_frame_stack)
+from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer, is_frame_stack
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import ReplayBuffer
