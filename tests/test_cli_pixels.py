@@ -76,3 +76,16 @@ def test_the_progress_bar_of_a_pixel_game_counts_frames_per_second():
     bar.update(10)
     text = bar.render(now=bar.start + 2.0)  # 10 agent steps in 2 s = 20 frames/s
     assert "20.0 frames/s" in text and "10/100" in text and "<00:18" in text
+
+
+@pytest.mark.parametrize("name", ["minatar-breakout", "minatar-spaceinvaders"])
+def test_shipped_minatar_agents_evaluate_from_a_fresh_process(name):
+    """A fresh process has no MinAtar ids registered: reading the id from pretrained.json
+    must register the family on demand (not refuse it as unknown)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "nprl", "eval", f"pretrained:{name}",
+                             "--episodes", "1"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "MinAtar/" in result.stdout and "Traceback" not in result.stderr

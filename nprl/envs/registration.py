@@ -11,7 +11,6 @@ the user (``nprl train --env module:Env-v0``) is the user's choice and is not ch
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
 import gymnasium as gym
@@ -27,21 +26,21 @@ def register_envs() -> None:
                      max_episode_steps=1000)
 
 
-def _import_quietly(module: str) -> None:
-    """Import a package nprl knows (it registers its environments); absent is fine."""
+def _register_pixel_family(env_id: str) -> None:
+    """ALE/... and MinAtar/... ids: let ale-py or minatar register their environments (a
+    missing package is one line naming the extra that brings it)."""
+    from nprl.envs.pixels import register_pixel_envs
+    from nprl.errors import UserError
+
     try:
-        importlib.import_module(module)
-    except ImportError:
-        pass
+        register_pixel_envs(env_id)
+    except UserError as error:
+        raise ValueError(str(error)) from None
 
 
 # Hooks that may register an environment id on demand: each takes the id and registers
 # it (or nothing). They run only the code named here, never a module named by a file.
-# Another part of nprl extends this list (e.g. MinAtar / Atari registration by family).
-ON_DEMAND: list[Callable[[str], None]] = [
-    lambda env_id: _import_quietly("ale_py") if env_id.startswith("ALE/") else None,
-    lambda env_id: _import_quietly("minatar") if env_id.startswith("MinAtar/") else None,
-]
+ON_DEMAND: list[Callable[[str], None]] = [_register_pixel_family]
 
 
 def check_env_id_from_file(env_id: object, source: str = "a file",
