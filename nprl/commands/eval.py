@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import positive_int, probability, seed
-from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.commands.arguments import examples, probability, seed, wrote
+from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
 from nprl.errors import UserError
 
 
@@ -30,19 +30,24 @@ def register(subparsers) -> None:
         "eval", help="evaluate a trained agent",
         description="Evaluate a trained agent: the best (else newest) checkpoint of a run "
                     "directory, or an agent shipped with nprl (pretrained:lander).",
+        epilog=examples(
+            "nprl eval runs/CartPole-v1-s1-20261130-120000       # 20 greedy episodes",
+            "nprl eval pretrained:lander --render                # watch it, Q-value bars",
+            "nprl eval runs/lander --checkpoint latest --video lander.gif",
+        ),
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
     add_checkpoint_arguments(parser)
-    parser.add_argument("--episodes", type=positive_int, default=20,
-                        help="episodes (default 20)")
+    add_episodes_argument(parser)
     parser.add_argument("--epsilon", type=probability, default=0.0,
                         help="probability of a random action (default 0: greedy)")
     parser.add_argument("--seed", type=seed, default=0, help="seed of the episodes (default 0)")
     parser.add_argument("--render", action="store_true",
-                        help="show the episodes in a window, with Q-value bars")
+                        help="show the episodes in a window, with Q-value bars (default: no "
+                             "window, just the statistics)")
     parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.gif, "
-                        ".mp4, ...), frame by frame, at the environment's frame rate")
+                        ".mp4, ...), frame by frame, at the environment's frame rate (default: no video)")
     parser.set_defaults(func=run)
 
 
@@ -66,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
                                     seed=args.seed), None
     finally:
         env.close()
+    print(f"agent: {target.checkpoint_text}" + (f" of {target.run.path}" if target.run else ""))
     if video is not None:
         stopped = " (the window was closed)" if stats is None else ""
-        print(f"video: {args.video} ({video.frames_written} frames){stopped}")
+        wrote("video", args.video, f"{video.frames_written} frames{stopped}")
     if stats is None:
         print("window closed: evaluation stopped")
         return 0

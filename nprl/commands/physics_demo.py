@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from nprl.commands.arguments import examples, wrote
 from nprl.errors import UserError
 
 SCENE_NAMES = ("falling", "stack", "slope", "swing", "lander")  # nprl.physics.scenes.SCENES
@@ -22,6 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Scenes of the nprl 2D rigid-body engine: falling boxes, a stack, a "
         "slope, an off-centre kick, the lander. Red dots are contact points, "
         "blue segments their normals.",
+        epilog=examples(
+            "nprl physics-demo                      # a window: N next scene, ESC quit",
+            "nprl physics-demo --scene stack",
+            "nprl physics-demo --gif physics.gif    # every scene, headless",
+        ),
     )
     parser.add_argument(
         "--scene",
@@ -33,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--gif",
         metavar="FILE",
         default=None,
-        help="render headless and save an animated GIF instead of a window",
+        help="render headless and save an animated GIF instead of a window "
+        "(default: a window)",
     )
     parser.add_argument(
         "--seconds",
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_file(args.gif, "--gif", (".gif",))
         frames = physics_demo.save_gif(args.scene, args.gif, args.seconds or 6.0)
-        print(f"wrote {args.gif} ({frames} frames)")
+        wrote("GIF", args.gif, f"{frames} frames")
     else:
         physics_demo.run_window(args.scene, args.seconds)
     return 0

@@ -17,40 +17,54 @@ import argparse
 import sys
 import time
 
-from nprl.commands.arguments import positive_int, seed
+from nprl.commands.arguments import examples, positive_int, seed
 from nprl.errors import UserError
 
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "train", help="train a DQN agent (CartPole-v1 by default)",
-        description="Train a DQN agent on a Gymnasium environment with discrete actions.",
+        description="Train a DQN agent on a Gymnasium environment with discrete actions. "
+                    "The preset gives every hyperparameter; --steps, --seed and --set "
+                    "override them. Everything lands in one run directory (config.json, "
+                    "metrics.csv, checkpoints/, learning_curve.png).",
+        epilog=examples(
+            "nprl train                                # CartPole-v1, its preset",
+            "nprl train --preset lander --steps 20000  # a short Lander run",
+            "nprl train --env Acrobot-v1 --seed 2 --out runs/acrobot-s2",
+            "nprl train --list-presets                 # every preset, what it is for",
+        ),
     )
     parser.add_argument("--env", help="Gymnasium id, e.g. CartPole-v1 (default: the "
                         "preset's environment, else CartPole-v1)")
     parser.add_argument("--preset", help="hyperparameter preset from nprl/presets "
                         "(default: the one named after --env, if any)")
-    parser.add_argument("--steps", type=positive_int, help="environment steps to train for")
+    parser.add_argument("--steps", type=positive_int, help="environment steps to train for "
+                        "(default: the preset's total_steps; --list-presets shows them)")
     parser.add_argument("--seed", type=seed, help="seed of the environment, networks and "
                         "exploration, a whole number >= 0 (default 1)")
     parser.add_argument("--out", help="run directory to create (default runs/ENV-sSEED-TIME)")
     parser.add_argument("--overwrite", action="store_true",
                         help="if --out already holds a run, delete it and start again (e.g. "
-                             "a run that filled the disk before its first checkpoint)")
+                             "a run that filled the disk before its first checkpoint; "
+                             "default: refuse)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
-                        metavar="KEY=VALUE", help="override one DQNConfig field (repeatable)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--list-presets", action="store_true", help="list presets and exit")
+                        metavar="KEY=VALUE", help="override one DQNConfig field, e.g. "
+                        "learning_rate=3e-4 (repeatable; default: the preset's values)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (default: "
+                        "a progress bar on stderr)")
+    parser.add_argument("--list-presets", action="store_true", help="list the presets, one line each (environment, what it is for, "
+                        "how long it trains), and exit")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nprl.output_paths import check_output_dir
-    from nprl.rl.presets import preset_names, resolve_config
+    from nprl.rl.presets import describe_presets, resolve_config
     from nprl.rl.train import train
 
     if args.list_presets:
-        print("\n".join(preset_names()))
+        print(describe_presets())
         return 0
     overrides = {}
     if args.steps is not None:
@@ -76,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
 def report_result(result) -> None:
     """Print where the run stands and try to draw its learning curve."""
+    from nprl.commands.arguments import wrote
     from nprl.errors import UserError as MissingExtra
 
     if result.interrupted:
@@ -93,7 +108,7 @@ def report_result(result) -> None:
         from nprl.viz.learning_curve import plot_learning_curves
 
         png = plot_learning_curves([result.run_dir], result.run_dir / "learning_curve.png")
-        print(f"learning curve: {png}")
+        wrote("learning curve", png)
     except MissingExtra as error:
         print(f"(no learning curve: {error})", file=sys.stderr)
     except OSError as error:  # e.g. the disk is full: the run itself is saved

@@ -41,17 +41,20 @@ def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
 
 
 def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # several runs, no --out: dashboard.png here
+    monkeypatch.chdir(tmp_path)  # several runs, no --out: a fresh folder under runs/
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
                  "--title", "two seeds", "--smooth", "5"]) == 0
-    assert png_size(tmp_path / "dashboard.png") > 20_000
+    [written] = tmp_path.glob("runs/compare-*/dashboard.png")
+    assert png_size(written) > 20_000
+    assert not list(tmp_path.glob("*.png"))  # never dropped in the current folder
 
 
 def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
-    assert png_size(tmp_path / "learning_curves.png") > 10_000
-    assert not (tmp_path / "dashboard.png").exists()
+    [written] = tmp_path.glob("runs/compare-*/*.png")
+    assert written.name == "learning_curves.png" and png_size(written) > 10_000
+    assert not list(tmp_path.glob("*.png"))
 
 
 def test_the_dashboard_has_a_panel_for_every_metric_of_the_issue():
