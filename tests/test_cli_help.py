@@ -14,10 +14,10 @@ import pytest
 
 from nprl.cli import build_parser, main
 from nprl.commands.run_target import EVAL_EPISODES
+from nprl.errors import UserError
 from nprl.output_paths import check_new_output_dir, fresh_dir
 from nprl.rl.config import DQNConfig
 from nprl.rl.presets import PRESET_DIR, preset_names
-from nprl.errors import UserError
 
 
 def sub_parsers(parser=None):

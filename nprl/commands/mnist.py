@@ -20,7 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nprl.commands.arguments import examples, non_negative_int, wrote, positive_float, positive_int, seed
+from nprl.commands.arguments import (
+    examples,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    seed,
+    wrote,
+)
 from nprl.errors import UserError
 
 DEFAULT_DATA_CANDIDATES = ("../shared/data/mnist",)

@@ -68,8 +68,9 @@ def describe_presets() -> str:
     names = preset_names()
     width = max(len(name) for name in names)
     lines = [f"{name:<{width}}  {preset_description(name)}" for name in names]
-    return "\n".join(lines + ["", "use one with: nprl train --preset NAME "
-                                   "(nprl train --env ID picks the one named after ID)"])
+    hint = ("use one with: nprl train --preset NAME "
+            "(nprl train --env ID picks the one named after ID)")
+    return "\n".join([*lines, "", hint])
 
 
 def load_preset(name: str) -> tuple[str, dict[str, Any]]:
