@@ -8,6 +8,7 @@ into a fresh folder under runs/, never into the current folder.
 """
 
 import argparse
+import re
 import tomllib
 
 import pytest
@@ -125,3 +126,22 @@ def test_qmap_of_a_pretrained_agent_writes_into_a_fresh_folder(tmp_path, monkeyp
         assert capsys.readouterr().out.strip() == f"wrote Q-map: {expected}"
         assert (tmp_path / expected).is_file()
     assert not list(tmp_path.glob("*.png"))  # nothing dropped in the current folder
+
+
+def test_last_and_best_evaluation_lines_show_the_same_fields(tmp_path, capsys):
+    out = tmp_path / "lander"
+    assert main(["train", "--preset", "lander", "--steps", "400", "--out", str(out),
+                 "--no-progress", "--set", "eval_interval=200", "--set", "eval_episodes=1",
+                 "--set", "learning_starts=100", "--set", "checkpoint_interval=200"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    last = next(line for line in lines if line.startswith("last greedy evaluation:"))
+    best = next(line for line in lines if line.startswith("best greedy evaluation:"))
+    pattern = r"-?\d+\.\d ± \d+\.\d, success \d+% at step \d[\d,]*$"
+    assert re.search(pattern, last) and re.search(pattern, best), (last, best)
+    assert "best = highest success rate, then mean return" in "\n".join(lines)
+    assert f"wrote learning curve: {out / 'learning_curve.png'}" in lines
+    assert main(["eval", str(out), "--episodes", "1"]) == 0
+    said = capsys.readouterr().out
+    assert re.search(r"agent: best checkpoint \(step \d[\d,]*\) of ", said), said
+    assert main(["eval", str(out), "--episodes", "1", "--checkpoint", "latest"]) == 0
+    assert "agent: latest checkpoint (step 400)" in capsys.readouterr().out

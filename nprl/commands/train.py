@@ -100,10 +100,7 @@ def report_result(result) -> None:
         mean = sum(result.recent_returns) / len(result.recent_returns)
         print(f"{result.steps} steps, {result.episodes} episodes, mean return of the last "
               f"{len(result.recent_returns)} episodes: {mean:.1f}")
-    if result.last_eval is not None:
-        print(f"last greedy evaluation: {result.last_eval['mean']:.1f} "
-              f"± {result.last_eval['std']:.1f}")
-    _print_best(result.run_dir)
+    _print_evaluations(result)
     try:
         from nprl.viz.learning_curve import plot_learning_curves
 
@@ -118,16 +115,39 @@ def report_result(result) -> None:
           f"nprl report {result.run_dir}  (one HTML page)")
 
 
-def _print_best(run_dir) -> None:
-    """Say which evaluated agent ``nprl eval`` will use (DQN's last one is often worse)."""
+def eval_text(mean: float, std: float, success_rate: float | None, step: int | None) -> str:
+    """One greedy evaluation, the same fields every time: ``mean ± std``, the success rate
+    where the env reports one, and the step it was taken at."""
+    text = f"{mean:.1f} ± {std:.1f}"
+    text += f", success {success_rate:.0%}" if success_rate is not None else ""
+    return text + (f" at step {step:,}" if step is not None else "")
+
+
+def _print_evaluations(result) -> None:
+    """The last greedy evaluation, then the best one (the agent ``nprl eval`` uses; DQN's
+    last is often worse), each with the same fields, and what "best" means."""
     from nprl.rl.run_dir import RunDir, read_state
 
-    best = RunDir(run_dir).best_checkpoint() if run_dir is not None else None
+    if result.last_eval is None:
+        return
+    last, step = result.last_eval, None
+    if result.run_dir is not None:  # the step of the last evaluation is in metrics.csv
+        try:
+            rows = [row for row in RunDir(result.run_dir).read_metrics()
+                    if row.get("kind") == "eval"]
+            step = int(rows[-1]["step"]) if rows else None
+        except (ValueError, KeyError, OSError):
+            step = None
+    print(f"last greedy evaluation: "
+          f"{eval_text(last['mean'], last['std'], last.get('success_rate'), step)}")
+    best = RunDir(result.run_dir).best_checkpoint() if result.run_dir is not None else None
     if best is None:
         return
     saved = read_state(best)
     stats = saved["eval"]
     rate = stats.get("success_rate")
-    landed = f", success {rate:.0%}" if rate is not None else ""
-    print(f"best greedy evaluation: {stats['mean']:.1f} ± {stats['std']:.1f}{landed} at step "
-          f"{saved['step']} (kept in checkpoints/best; nprl eval uses it)")
+    ranked = "highest success rate, then mean return" if rate is not None else \
+        "highest mean return"
+    print(f"best greedy evaluation:  {eval_text(stats['mean'], stats['std'], rate, saved['step'])}"
+          f"\n  (best = {ranked} of all evaluations; kept in checkpoints/best, which nprl "
+          "eval uses)")
