@@ -87,11 +87,16 @@ def draw_world(surface, world: World, camera: Camera, contacts: bool = True) -> 
             pygame.draw.circle(surface, CONTACT_POINT, start, 4)
 
 
-def draw_caption(surface, lines: list[str]) -> None:
-    """Write a few lines of text in the top-left corner."""
+def draw_caption(surface, lines: list[str], bottom: bool = False) -> None:
+    """Write a few lines of text in the top-left corner (or the bottom-left one)."""
     pygame = require("pygame")
     if not pygame.font.get_init():
         pygame.font.init()
     font = pygame.font.Font(None, 22)
+    top = surface.get_height() - 8 - 20 * len(lines) if bottom else 8
     for k, line in enumerate(lines):
-        surface.blit(font.render(line, True, OUTLINE), (10, 8 + 20 * k))
+        text = font.render(line, True, OUTLINE)
+        if bottom:  # over the ground: a pale box behind the words keeps them readable
+            box = text.get_rect(topleft=(10, top + 20 * k)).inflate(8, 2)
+            pygame.draw.rect(surface, (245, 243, 236), box)
+        surface.blit(text, (10, top + 20 * k))
