@@ -73,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         env.close()
     print(f"agent: {target.checkpoint_text}" + (f" of {target.run.path}" if target.run else ""))
     if video is not None:
-        stopped = " (the window was closed)" if stats is None else ""
+        stopped = f", {args.stopped} before the last episode" if stats is None else ""
         wrote("video", args.video, f"{video.frames_written} frames{stopped}")
     if stats is None:
-        print("window closed: evaluation stopped")
-        return 0
+        print(f"{args.stopped}: evaluation stopped before its {args.episodes} episodes ended")
+        number = args.stopped.signal_number  # killed: the shell's usual 128 + signal
+        return 0 if number is None else 128 + number
     print(f"{target.env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
           f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
           f"max {stats['max']:.2f})")
@@ -119,8 +120,8 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
             try:
                 stats = watch_episodes(agent, env, args.episodes, on_frame,
                                        epsilon=args.epsilon, seed=args.seed)
-            except WindowClosed:
-                stats = None
+            except WindowClosed as closed:
+                stats, args.stopped = None, closed
     except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
         raise UserError(f"cannot render {env_id}: {error}") from None
     except ValueError as error:  # the video file could not be written
