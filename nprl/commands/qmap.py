@@ -75,6 +75,33 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
     return fixed
 
 
+def fixed_words(env_id: str, size: int, fixed: dict[int, float], shown: tuple[int, int]) -> str:
+    """Say in words where the map's slice sits: the Lander's default is "upright, at rest,
+    feet off the ground"; otherwise each fixed component by name, then "others 0"."""
+    from nprl.viz.qmap import NAMES
+
+    names = NAMES.get(env_id, [])
+    values = {i: fixed.get(i, 0.0) for i in range(size) if i not in shown}
+    if env_id == "nprl/Lander-v0" and set(shown) == {0, 1}:
+        words = []
+        if values[4] == 0 and values[5] == 1 and values[6] == 0:
+            words.append("upright, not turning")
+        if values[2] == 0 and values[3] == 0:
+            words.append("at rest")
+        elif values[2] == 0:
+            words.append(f"{'falling' if values[3] < 0 else 'rising'} (vy = {values[3]:g})")
+        if values[7] == 0 and values[8] == 0:
+            words.append("feet off the ground")
+        explained = {4, 5, 6} if "upright, not turning" in words else set()
+        explained |= {2, 3} if values[2] == 0 else set()
+        explained |= {7, 8} if "feet off the ground" in words else set()
+        rest = [f"{names[i]} = {values[i]:g}" for i in sorted(values) if i not in explained]
+        return ", ".join(words + rest)
+    named = [f"{names[i] if i < len(names) else f'obs[{i}]'} = {v:g}"
+             for i, v in sorted(fixed.items()) if i not in shown]
+    return "; ".join([", ".join(named), "others 0"]) if named else "others 0"
+
+
 def _default_out(args: argparse.Namespace) -> Path:
     if args.out:
         return Path(args.out)
@@ -119,9 +146,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     out = _default_out(args)
-    fixed_text = ", ".join(f"obs[{i}]={v:g}" for i, v in sorted(chosen["fixed"].items()))
     title = f"{env_id}: Q-values over {qslice.x_name} x {qslice.y_name}"
-    title += f" ({fixed_text}; others 0)" if fixed_text else " (others 0)"
+    title += f"\n({fixed_words(env_id, space.shape[0], chosen['fixed'], (chosen['x'], chosen['y']))})"
     wrote("Q-map", plot_qslice(qslice, out, title))
     return 0
 

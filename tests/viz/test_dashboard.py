@@ -114,7 +114,7 @@ def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, c
 @pytest.fixture
 def drawn(monkeypatch):
     """The dashboard figure as drawn, caught just before it is saved."""
-    import nprl.viz.dashboard as dashboard
+    from nprl.viz import dashboard
 
     caught = {}
 
