@@ -13,7 +13,6 @@ import os
 
 from nprl.viz import require
 
-
 # The controls, in the window and in the terminal.
 KEY_HINTS = ["UP main engine   LEFT / RIGHT turn (side thrusters)",
              "R restart   ESC quit   land slowly, upright, on the yellow pad"]
