@@ -165,3 +165,24 @@ def test_eval_render_stopped_by_a_signal_says_so(cartpole_run, tmp_path):
         (out, err)
     assert "window closed" not in out and "Traceback" not in err
     assert process.returncode == 128 + signal.SIGTERM
+
+
+def test_report_gif_and_eval_video_share_the_env_frame_timing(lander_run, tmp_path, capsys):
+    from PIL import Image
+
+    from nprl.commands.report import _episode_gif
+    from nprl.commands.run_target import open_target
+
+    def delays(path):
+        image, found = Image.open(path), []
+        for index in range(image.n_frames):
+            image.seek(index)
+            found.append(image.info["duration"])
+        return found
+
+    report_gif = _episode_gif(open_target(str(lander_run)), tmp_path / "r.gif", seed=0)
+    assert main(["eval", str(lander_run), "--episodes", "1", "--video",
+                 str(tmp_path / "e.gif")]) == 0
+    video = delays(tmp_path / "e.gif")
+    # 60 fps shown one frame in two: 30 and 40 ms alternate (1/30 s on average).
+    assert set(delays(report_gif)) == set(video) == {30, 40}

@@ -26,9 +26,8 @@ from nprl.envs.pixels import pixel_action_names, pixel_family
 from nprl.errors import UserError
 
 LANDER = "nprl/Lander-v0"
-GIF_WIDTH = 420  # pixels; with every GIF_EVERY-th frame, a landing is about 1 MB
-GIF_EVERY = 3
-GIF_MAX_FRAMES = 240
+GIF_WIDTH = 420  # pixels; a landing is then about 1.5 MB
+GIF_MAX_FRAMES = 360  # one frame in two at the Lander's 60 fps: 12 s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -243,7 +242,7 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
     from nprl.commands.run_target import make_target_env
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS
-    from nprl.viz.video import resize_frame, save_video
+    from nprl.viz.video import gif_frame_step, resize_frame, save_video
 
     env = make_target_env(target, render_mode="rgb_array")
     names = ACTIONS.get(target.env_id) or pixel_action_names(env)
@@ -256,8 +255,10 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
             frames.append(resize_frame(frame, GIF_WIDTH))
 
     try:
-        watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=GIF_EVERY)
-        fps = (env.metadata.get("render_fps") or 30) / GIF_EVERY
+        # The frames eval --video and the README's GIF keep: the same delays everywhere.
+        every = gif_frame_step(env.metadata.get("render_fps") or 30)
+        watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=every)
+        fps = (env.metadata.get("render_fps") or 30) / every
         return save_video(out, frames, fps)
     except (ImportError, RuntimeError, ValueError) as error:
         raise UserError(f"cannot draw the episode GIF ({error}); try --no-gif") from None
