@@ -38,10 +38,24 @@ COMMANDS: list[str] = [
 ]
 
 
+# The end of ``nprl --help``: what a newcomer runs first, in order.
+FIRST_COMMANDS = """\
+start here:
+  nprl train --list-presets          # what can be trained, and how long each takes
+  nprl train                         # CartPole-v1 with its preset, under a minute
+  nprl plot runs/CartPole-v1-s1-...  # every metric of that run in one picture
+  nprl eval pretrained:lander --render   # watch the Lander agent shipped with nprl
+  nprl lessons copy                  # the course: notebooks that grade themselves
+
+'nprl COMMAND --help' shows each command's options, their defaults and examples.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="nprl",
         description="Deep reinforcement learning from first principles (NumPy only).",
+        epilog=FIRST_COMMANDS,
     )
     parser.add_argument("--version", action="version", version=f"nprl {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")

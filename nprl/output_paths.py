@@ -6,6 +6,10 @@ these first, so that a path naming a file, a read-only place or a folder under a
 one clear :class:`~nprl.errors.UserError` line *before* minutes of training or rendering,
 not a traceback after them. Missing parent folders are fine: the writers create them.
 
+:func:`fresh_dir` picks a folder name nobody has used yet, for commands whose default
+output must never land over an earlier result (``mnist``, ``qmap pretrained:NAME``, a
+multi-run ``plot``).
+
 Nothing is created here. Writability is probed by making (and at once removing) a
 temporary file in the nearest existing folder, because ``os.access`` says yes to root on a
 read-only mount's permission bits and cannot see a full or read-only file system.
@@ -70,3 +74,24 @@ def _check_writable_ancestor(folder: Path, option: str, shown: Path | None = Non
         reason = error.strerror or str(error)
         raise UserError(f"{option} {shown}: cannot write in {existing} ({reason}); "
                         "choose a writable place") from None
+
+
+def fresh_dir(base: str | Path) -> Path:
+    """``base`` if nothing exists there yet, else the first free ``base-2``, ``base-3``...:
+    a default output folder that never lands over an earlier result."""
+    base = Path(base)
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    return candidate
+
+
+def check_new_output_dir(path: str | Path, option: str = "--out") -> Path:
+    """Like :func:`check_output_dir`, and the folder must be new or empty: a command that
+    writes a whole folder of results never mixes them with (or over) earlier ones."""
+    path = check_output_dir(path, option)
+    if path.is_dir() and any(path.iterdir()):
+        raise UserError(f"{option} {path} already holds files; name a new folder (or remove "
+                        "that one first)")
+    return path

@@ -121,7 +121,7 @@ CASES = [
     (["qmap", "pretrained:lander", "--out", "{ro}/q.png"], "cannot write in"),
     (["qmap", "{run}", "--out", "{tmp}"], "is a folder"),
     # report
-    (["report", "{run}", "--episodes", "0"], "--episodes must be between"),
+    (["report", "{run}", "--episodes", "0"], "argument --episodes: expected a whole number from 1 to 1000"),
     (["report", "{run}", "--seed", "-1"], "argument --seed"),
     (["report", "{run}", "--out", "{ro}/r.html"], "cannot write in"),
     (["report", "pretrained:lander"], "needs a run directory"),

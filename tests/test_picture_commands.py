@@ -146,3 +146,43 @@ def test_report_mistake_in_a_real_process_has_no_traceback(tmp_path):
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "no config.json" in result.stderr
+
+
+def test_eval_render_stopped_by_a_signal_says_so(cartpole_run, tmp_path):
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "PYTHONPATH": os.getcwd()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nprl", "eval", str(cartpole_run), "--render",
+         "--episodes", "1000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env)
+    time.sleep(6)  # imports, the agent, the first frames
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert "stopped by SIGTERM: evaluation stopped before its 1000 episodes ended" in out, \
+        (out, err)
+    assert "window closed" not in out and "Traceback" not in err
+    assert process.returncode == 128 + signal.SIGTERM
+
+
+def test_report_gif_and_eval_video_share_the_env_frame_timing(lander_run, tmp_path, capsys):
+    from PIL import Image
+
+    from nprl.commands.report import _episode_gif
+    from nprl.commands.run_target import open_target
+
+    def delays(path):
+        image, found = Image.open(path), []
+        for index in range(image.n_frames):
+            image.seek(index)
+            found.append(image.info["duration"])
+        return found
+
+    report_gif = _episode_gif(open_target(str(lander_run)), tmp_path / "r.gif", seed=0)
+    assert main(["eval", str(lander_run), "--episodes", "1", "--video",
+                 str(tmp_path / "e.gif")]) == 0
+    video = delays(tmp_path / "e.gif")
+    # 60 fps shown one frame in two: 30 and 40 ms alternate (1/30 s on average).
+    assert set(delays(report_gif)) == set(video) == {30, 40}

@@ -28,3 +28,18 @@ def test_bars_are_drawn_in_the_top_right_corner_only():
     assert (out[:, :150] == 255).all()  # the left part is untouched
     assert (out[10:50, 210:390] != 255).any()
     assert (out[:, :, 0] == 255).any() and (out == [255, 150, 40]).all(axis=-1).any()
+
+
+def test_q_bars_show_how_close_the_values_are_inside_their_panel(monkeypatch):
+    pytest.importorskip("pygame")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    from nprl.viz.q_overlay import BAR, CHOSEN
+
+    frame = np.full((300, 600, 3), 255, dtype=np.uint8)
+    out = draw_q_bars(frame, np.array([21.6, 21.8]), 1, ["a", "b"])
+    orange = np.argwhere((out == CHOSEN).all(axis=-1))
+    grey = np.argwhere((out == BAR).all(axis=-1))
+    orange_len = np.ptp(orange[:, 1]) + 1
+    grey_len = np.ptp(grey[:, 1]) + 1
+    assert 0.95 < grey_len / orange_len <= 1.0  # 21.6 vs 21.8: nearly the same length
+    assert orange[:, 1].max() < 600 - 8 - 4  # the highlighted bar stays inside the panel

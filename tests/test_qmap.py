@@ -47,3 +47,14 @@ def test_qmap_mistakes_are_one_clear_line(args, message):
     result = run_nprl(*args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert message in result.stderr
+
+
+def test_lander_qmap_subtitle_names_the_fixed_components_in_words():
+    from nprl.commands.qmap import fixed_words
+
+    assert fixed_words("nprl/Lander-v0", 9, {5: 1.0}, (0, 1)) == \
+        "upright, not turning, at rest, feet off the ground"
+    assert fixed_words("nprl/Lander-v0", 9, {5: 1.0, 3: -0.4}, (0, 1)) == \
+        "upright, not turning, falling (vy = -0.4), feet off the ground"
+    assert "obs[" not in fixed_words("CartPole-v1", 4, {0: 0.5}, (2, 3))
+    assert fixed_words("CartPole-v1", 4, {0: 0.5}, (2, 3)) == "cart position = 0.5; others 0"

@@ -5,6 +5,10 @@ own one-line ``error: argument --seed: ...`` (after the usage line), exactly lik
 that is not a number at all, and never reaches NumPy or Gymnasium to fail there with a
 traceback (``--seed -3`` used to end in Gymnasium's "Seed must be greater or equal to
 zero").
+
+Also the look of every ``--help``: :class:`TeachingHelpFormatter` (the default of
+:class:`OneLineParser`, hence of every sub-command) shows each option's default, and
+:func:`examples` builds the "examples:" block each sub-command's help ends with.
 """
 
 from __future__ import annotations
@@ -45,6 +49,14 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def episodes(text: str) -> int:
+    """A number of evaluation episodes: a whole number from 1 to 1000."""
+    value = _integer(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, got {value}")
+    return value
+
+
 def finite_float(text: str) -> float:
     """A finite real number (no nan, no inf)."""
     try:
@@ -72,11 +84,53 @@ def probability(text: str) -> float:
     return value
 
 
+class TeachingHelpFormatter(argparse.HelpFormatter):
+    """``--help`` that teaches: each option's default is shown, and text that holds line
+    breaks (the examples of an epilog) is printed as written.
+
+    An option's help gets ``(default: VALUE)`` unless it already says "default", or the
+    default is None, False or empty (an option off unless given says so in its own help).
+    A description or epilog of one paragraph is wrapped to the terminal as usual.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if ("default" in text or default is None or default is argparse.SUPPRESS
+                or default is False or default == [] or not action.option_strings):
+            return text
+        if isinstance(default, (list, tuple)):
+            default = " ".join(str(value) for value in default)
+        # argparse %-formats help strings: a literal % in the value must be doubled.
+        return f"{text} (default: {str(default).replace('%', '%%')})"
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
+def examples(*lines: str) -> str:
+    """The epilog of a command's ``--help``: ``examples:`` and one command per line,
+    each ``command  # what it does`` (kept as written by :class:`TeachingHelpFormatter`)."""
+    return "examples:\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def wrote(what: str, path, detail: str = "") -> None:
+    """Print a command's result line, the same way for every command:
+    ``wrote <what>: <path>`` and, when given, `` (<detail>)``."""
+    print(f"wrote {what}: {path}" + (f" ({detail})" if detail else ""))
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse's parser whose mistakes are one line: ``error()`` raises
     :class:`~nprl.errors.UserError` (printed by ``nprl.cli.main`` as ``nprl: error: ...``,
     exit status 2) instead of printing the usage and calling ``sys.exit``. Sub-parsers
-    made with ``add_subparsers`` are of the same class."""
+    made with ``add_subparsers`` are of the same class, and every one formats its help
+    with :class:`TeachingHelpFormatter` unless told otherwise."""
+
+    def __init__(self, *args, formatter_class=TeachingHelpFormatter, **kwargs) -> None:
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         from nprl.errors import UserError

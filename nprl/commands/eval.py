@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import positive_int, probability, seed
-from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.commands.arguments import examples, probability, seed, wrote
+from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
 from nprl.errors import UserError
 
 
@@ -30,19 +30,24 @@ def register(subparsers) -> None:
         "eval", help="evaluate a trained agent",
         description="Evaluate a trained agent: the best (else newest) checkpoint of a run "
                     "directory, or an agent shipped with nprl (pretrained:lander).",
+        epilog=examples(
+            "nprl eval runs/CartPole-v1-s1-20261130-120000       # 20 greedy episodes",
+            "nprl eval pretrained:lander --render                # watch it, Q-value bars",
+            "nprl eval runs/lander --checkpoint latest --video lander.gif",
+        ),
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
     add_checkpoint_arguments(parser)
-    parser.add_argument("--episodes", type=positive_int, default=20,
-                        help="episodes (default 20)")
+    add_episodes_argument(parser)
     parser.add_argument("--epsilon", type=probability, default=0.0,
                         help="probability of a random action (default 0: greedy)")
     parser.add_argument("--seed", type=seed, default=0, help="seed of the episodes (default 0)")
     parser.add_argument("--render", action="store_true",
-                        help="show the episodes in a window, with Q-value bars")
+                        help="show the episodes in a window, with Q-value bars (default: no "
+                             "window, just the statistics)")
     parser.add_argument("--video", metavar="FILE", help="write the episodes to FILE (.gif, "
-                        ".mp4, ...), frame by frame, at the environment's frame rate")
+                        ".mp4, ...), frame by frame, at the environment's frame rate (default: no video)")
     parser.set_defaults(func=run)
 
 
@@ -66,12 +71,14 @@ def run(args: argparse.Namespace) -> int:
                                     seed=args.seed), None
     finally:
         env.close()
+    print(f"agent: {target.checkpoint_text}" + (f" of {target.run.path}" if target.run else ""))
     if video is not None:
-        stopped = " (the window was closed)" if stats is None else ""
-        print(f"video: {args.video} ({video.frames_written} frames){stopped}")
+        stopped = f", {args.stopped} before the last episode" if stats is None else ""
+        wrote("video", args.video, f"{video.frames_written} frames{stopped}")
     if stats is None:
-        print("window closed: evaluation stopped")
-        return 0
+        print(f"{args.stopped}: evaluation stopped before its {args.episodes} episodes ended")
+        number = args.stopped.signal_number  # killed: the shell's usual 128 + signal
+        return 0 if number is None else 128 + number
     print(f"{target.env_id}: {args.episodes} episodes, epsilon {args.epsilon}: mean return "
           f"{stats['mean']:.2f} ± {stats['std']:.2f} (min {stats['min']:.2f}, "
           f"max {stats['max']:.2f})")
@@ -113,8 +120,8 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
             try:
                 stats = watch_episodes(agent, env, args.episodes, on_frame,
                                        epsilon=args.epsilon, seed=args.seed)
-            except WindowClosed:
-                stats = None
+            except WindowClosed as closed:
+                stats, args.stopped = None, closed
     except (ImportError, RuntimeError) as error:  # no pygame, no display (pygame.error)
         raise UserError(f"cannot render {env_id}: {error}") from None
     except ValueError as error:  # the video file could not be written

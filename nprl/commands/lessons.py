@@ -17,6 +17,7 @@ import argparse
 import shutil
 from pathlib import Path
 
+from nprl.commands.arguments import examples
 from nprl.errors import UserError
 
 DEFAULT_DIR = "nprl-lessons"
@@ -29,6 +30,11 @@ def register(subparsers) -> None:
         description="The nprl course: 13 lessons and 4 checkpoints as Jupyter notebooks "
                     "whose exercises grade themselves. Start with "
                     "`nprl lessons copy && jupyter lab nprl-lessons`.",
+        epilog=examples(
+            "nprl lessons copy && jupyter lab nprl-lessons   # start the course",
+            "nprl lessons                                    # your progress",
+            "nprl lessons check nprl-lessons/02_perceptron.ipynb",
+        ),
     )
     parser.add_argument("--dir", default=DEFAULT_DIR,
                         help=f"your working folder, for progress (default ./{DEFAULT_DIR})")

@@ -20,7 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from nprl.commands.arguments import non_negative_int, positive_float, positive_int, seed
+from nprl.commands.arguments import (
+    examples,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    seed,
+    wrote,
+)
 from nprl.errors import UserError
 
 DEFAULT_DATA_CANDIDATES = ("../shared/data/mnist",)
@@ -105,6 +112,11 @@ def register(subparsers) -> None:
         description="Train a network on MNIST, save it, load it back and re-check its test "
         "accuracy. Presets: "
         + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()),
+        epilog=examples(
+            "nprl mnist                          # the modern preset, ~98% test accuracy",
+            "nprl mnist --preset cnn --epochs 1  # a small CNN",
+            "nprl mnist --limit 5000 --quiet     # a quick run on 5,000 images",
+        ),
     )
     parser.add_argument("--data", type=Path, default=None,
                         help="directory with the four MNIST IDX files (default: "
@@ -112,21 +124,27 @@ def register(subparsers) -> None:
     parser.add_argument("--preset", choices=sorted(PRESETS), default="modern",
                         help="network and training recipe (default: modern)")
     parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="override the preset's epochs")
+                        help="override the preset's epochs "
+                        "(default: the preset's)")
     parser.add_argument("--batch-size", type=positive_int, default=None,
-                        help="override the preset's batch size")
+                        help="override the preset's "
+                        "batch size (default: the preset's)")
     parser.add_argument("--lr", type=positive_float, default=None,
-                        help="override the preset's learning rate")
+                        help="override the preset's "
+                        "learning rate (default: the preset's)")
     parser.add_argument("--limit", type=positive_int, default=None,
-                        help="train on only the first N training images (quick runs)")
+                        help="train on only the first N training images (quick runs; "
+                        "default: all 60,000)")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--out", type=Path, default=None,
-                        help="directory to save the model in (default: runs/mnist-PRESET)")
+                        help="directory to save the model in (default: a fresh folder "
+                        "runs/mnist-PRESET, runs/mnist-PRESET-2, ...)")
     parser.add_argument("--threads", type=non_negative_int, default=1,
                         help="BLAS threads while training (default 1: small matrix products "
                         "gain little from more, and lose a lot when other work shares the "
                         "cores; 0 leaves NumPy's own setting)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (default: "
+                        "a progress bar on stderr)")
     parser.set_defaults(func=run)
 
 
@@ -156,14 +174,15 @@ def train(args: argparse.Namespace) -> int:
 
     from nprl.data import load_mnist
     from nprl.nn import SGD, Adam, CrossEntropyLoss, MSELoss, load, save
-    from nprl.output_paths import check_output_dir
+    from nprl.output_paths import check_new_output_dir, fresh_dir
 
     preset = PRESETS[args.preset]
     epochs = preset.epochs if args.epochs is None else args.epochs
     batch_size = preset.batch_size if args.batch_size is None else args.batch_size
     lr = preset.lr if args.lr is None else args.lr
-    out = args.out if args.out is not None else Path("runs") / f"mnist-{preset.name}"
-    check_output_dir(out, "--out")  # before the training, not after it
+    # Never over an earlier model: a fresh default folder, a new or empty --out.
+    out = args.out if args.out is not None else fresh_dir(Path("runs") / f"mnist-{preset.name}")
+    check_new_output_dir(out, "--out")  # before the training, not after it
     data_dir = args.data if args.data is not None else default_data_dir()
     if data_dir is None:
         raise UserError("MNIST not found: pass --data DIR (a directory with the four IDX files "
@@ -216,8 +235,8 @@ def train(args: argparse.Namespace) -> int:
         raise UserError(f"could not save or reload the model in {out}: {error}") from None
     reloaded_accuracy = _accuracy(reloaded, x_test, y_test)
     same = reloaded_accuracy == accuracy
-    print(f"saved to {out}; reloaded test accuracy {100 * reloaded_accuracy:.2f}% "
-          f"({'identical' if same else 'DIFFERENT from ' + f'{100 * accuracy:.2f}%'})")
+    wrote("model", out, f"reloaded test accuracy {100 * reloaded_accuracy:.2f}%, "
+          + ("identical" if same else f"DIFFERENT from {100 * accuracy:.2f}%"))
     print(f"total {time.perf_counter() - started:.1f} s; final test accuracy "
           f"{100 * accuracy:.2f}%")
     return 0 if same else 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from nprl.commands.arguments import examples, wrote
 from nprl.errors import UserError
 
 SCENE_NAMES = ("falling", "stack", "slope", "swing", "lander")  # nprl.physics.scenes.SCENES
@@ -22,32 +23,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Scenes of the nprl 2D rigid-body engine: falling boxes, a stack, a "
         "slope, an off-centre kick, the lander. Red dots are contact points, "
         "blue segments their normals.",
+        epilog=examples(
+            "nprl physics-demo                      # a window: N next scene, ESC quit",
+            "nprl physics-demo --scene stack",
+            "nprl physics-demo --gif physics.gif    # every scene, headless",
+        ),
     )
     parser.add_argument(
         "--scene",
-        default="falling",
+        default=None,
         metavar="NAME",
-        help=f"scene to show first: {', '.join(SCENE_NAMES)} (default: falling)",
+        help=f"one of {', '.join(SCENE_NAMES)} (default: a window starts with falling; "
+        "a GIF records every scene in turn)",
     )
     parser.add_argument(
         "--gif",
         metavar="FILE",
         default=None,
-        help="render headless and save an animated GIF instead of a window",
+        help="render headless and save an animated GIF instead of a window "
+        "(default: a window)",
     )
     parser.add_argument(
         "--seconds",
         type=float,
         default=None,
         metavar="S",
-        help="simulated seconds (default: 6 for a GIF, until closed for a window)",
+        help="simulated seconds (default: each scene until it comes to rest, at most 6, "
+        "for a GIF; until closed for a window)",
     )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, then open the window or write the GIF."""
-    if args.scene not in SCENE_NAMES:
+    if args.scene is not None and args.scene not in SCENE_NAMES:
         raise UserError(f"unknown scene {args.scene!r}; choose one of: {', '.join(SCENE_NAMES)}")
     if args.seconds is not None and not (math.isfinite(args.seconds) and 0 < args.seconds <= 600):
         raise UserError(f"--seconds must be between 0 and 600, got {args.seconds}")
@@ -57,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
         from nprl.output_paths import check_output_file
 
         check_output_file(args.gif, "--gif", (".gif",))
-        frames = physics_demo.save_gif(args.scene, args.gif, args.seconds or 6.0)
-        print(f"wrote {args.gif} ({frames} frames)")
+        scenes = [args.scene] if args.scene else list(SCENE_NAMES)
+        frames = physics_demo.save_gif(scenes, args.gif, args.seconds or 6.0)
+        wrote("GIF", args.gif, f"{frames} frames: {', '.join(scenes)}")
     else:
-        physics_demo.run_window(args.scene, args.seconds)
+        physics_demo.run_window(args.scene or "falling", args.seconds)
     return 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import positive_int
+from nprl.commands.arguments import examples, positive_int, wrote
 from nprl.errors import UserError
 
 
@@ -26,17 +26,24 @@ def register(subparsers) -> None:
                     "rate, gradient and weight norms, speed, replay size, PER), or with "
                     "--curves only the learning curves. Runs that differ only by seed are "
                     "drawn as their mean with a min..max band.",
+        epilog=examples(
+            "nprl plot runs/CartPole-v1-s1-20261130-120000   # RUN_DIR/dashboard.png",
+            "nprl plot runs/cp-s1 runs/cp-s2 runs/cp-s3 --curves --out seeds.png",
+            "nprl plot sweeps/CartPole-v1-20261130-120000    # every trial of a sweep",
+        ),
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR",
                         help="run directories, or sweep directories made by nprl sweep")
     parser.add_argument("--out", help="PNG to write (default: RUN_DIR/dashboard.png for one "
-                        "run, dashboard.png here for several; with --curves "
-                        "learning_curve.png / learning_curves.png)")
+                        "run, runs/compare-TIME/dashboard.png for several; with "
+                        "--curves learning_curve.png / learning_curves.png)")
     parser.add_argument("--curves", action="store_true",
-                        help="draw only the learning curves (return, evaluation, success)")
+                        help="draw only the learning curves (return, evaluation, success; "
+                             "default: the whole dashboard)")
     parser.add_argument("--smooth", type=positive_int, default=20,
                         help="episodes in the moving average (default 20)")
-    parser.add_argument("--title", help="figure title")
+    parser.add_argument("--title", help="figure title (default: the "
+                        "environment, run and steps)")
     parser.set_defaults(func=run)
 
 
@@ -55,8 +62,13 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
     elif len(given) == 1:
         out = Path(given[0]) / f"{name}.png"
-    else:
-        out = Path(f"{name}s.png" if args.curves else f"{name}.png")
+    else:  # several runs have no folder of their own: a fresh one under runs/
+        import time
+
+        from nprl.output_paths import fresh_dir
+
+        folder = fresh_dir(Path("runs") / f"compare-{time.strftime('%Y%m%d-%H%M%S')}")
+        out = folder / (f"{name}s.png" if args.curves else f"{name}.png")
     if args.out or len(given) > 1:  # a run's (or sweep's) own folder is checked with the run
         check_output_file(out, "--out", (".png",))
     try:
@@ -72,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     except OSError as error:
         raise UserError(f"cannot write {out}: {error.strerror or error}") from None
-    print(f"{'learning curves' if args.curves else 'dashboard'}: {path}")
+    wrote("learning curves" if args.curves else "dashboard", path)
     return 0
 
 

@@ -16,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from nprl.commands.arguments import finite_float, non_negative_int
+from nprl.commands.arguments import examples, finite_float, non_negative_int, wrote
 from nprl.commands.run_target import add_checkpoint_arguments
 from nprl.errors import UserError
 
@@ -27,20 +27,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Draw Q(s, a) for every action, V(s) = max Q and the greedy action over a "
                     "grid of two observation components, the others fixed (0 unless --fix). "
                     "For image observations: Q(s, a) along one greedy episode.",
+        epilog=examples(
+            "nprl qmap runs/CartPole-v1-s1-20261130-120000   # pole angle x angular velocity",
+            "nprl qmap pretrained:lander --fix 3=-0.4        # position, falling at 2 m/s",
+            "nprl qmap runs/acrobot --x 4 --y 5 --x-range -12 12 --y-range -28 28",
+        ),
     )
     parser.add_argument("run_dir", metavar="RUN_DIR",
                         help="run directory made by nprl train, or pretrained:NAME")
     parser.add_argument("--x", type=non_negative_int, default=None,
-                        help="observation index on the x axis")
+                        help="observation component on the x axis, counted from 0 "
+                             "(default: the pole angle for CartPole, the horizontal "
+                             "position for the Lander, else component 0)")
     parser.add_argument("--y", type=non_negative_int, default=None,
-                        help="observation index on the y axis")
-    parser.add_argument("--x-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"))
-    parser.add_argument("--y-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"))
+                        help="observation component on the y axis (default: the pole's "
+                             "angular velocity for CartPole, the height for the Lander, "
+                             "else component 1)")
+    parser.add_argument("--x-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="values swept on the x axis (default: the range the agent "
+                             "meets for CartPole and the Lander, else the observation "
+                             "space's bounds clipped to -3..3)")
+    parser.add_argument("--y-range", type=finite_float, nargs=2, metavar=("LOW", "HIGH"),
+                        help="values swept on the y axis (default: as for --x-range)")
     parser.add_argument("--fix", action="append", default=[], metavar="INDEX=VALUE",
-                        help="fix another observation component (repeatable)")
-    parser.add_argument("--resolution", type=int, default=81, help="grid points per axis")
+                        help="fix another observation component, e.g. 3=-0.4 (repeatable; "
+                             "default: upright for the Lander, "
+                             "0 otherwise)")
+    parser.add_argument("--resolution", type=int, default=81,
+                        help="grid points per axis, 5 to 400")
     parser.add_argument("--out", default=None,
-                        help="PNG to write (default: RUN_DIR/qmap.png, or qmap-NAME.png)")
+                        help="PNG to write (default: RUN_DIR/qmap.png; for pretrained:NAME "
+                             "a fresh folder runs/qmap-NAME)")
     add_checkpoint_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -58,11 +75,40 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
     return fixed
 
 
+def fixed_words(env_id: str, size: int, fixed: dict[int, float], shown: tuple[int, int]) -> str:
+    """Say in words where the map's slice sits: the Lander's default is "upright, at rest,
+    feet off the ground"; otherwise each fixed component by name, then "others 0"."""
+    from nprl.viz.qmap import NAMES
+
+    names = NAMES.get(env_id, [])
+    values = {i: fixed.get(i, 0.0) for i in range(size) if i not in shown}
+    if env_id == "nprl/Lander-v0" and set(shown) == {0, 1}:
+        words = []
+        if values[4] == 0 and values[5] == 1 and values[6] == 0:
+            words.append("upright, not turning")
+        if values[2] == 0 and values[3] == 0:
+            words.append("at rest")
+        elif values[2] == 0:
+            words.append(f"{'falling' if values[3] < 0 else 'rising'} (vy = {values[3]:g})")
+        if values[7] == 0 and values[8] == 0:
+            words.append("feet off the ground")
+        explained = {4, 5, 6} if "upright, not turning" in words else set()
+        explained |= {2, 3} if values[2] == 0 else set()
+        explained |= {7, 8} if "feet off the ground" in words else set()
+        rest = [f"{names[i]} = {values[i]:g}" for i in sorted(values) if i not in explained]
+        return ", ".join(words + rest)
+    named = [f"{names[i] if i < len(names) else f'obs[{i}]'} = {v:g}"
+             for i, v in sorted(fixed.items()) if i not in shown]
+    return "; ".join([", ".join(named), "others 0"]) if named else "others 0"
+
+
 def _default_out(args: argparse.Namespace) -> Path:
     if args.out:
         return Path(args.out)
-    if args.run_dir.startswith("pretrained:"):
-        return Path(f"qmap-{args.run_dir.partition(':')[2]}.png")
+    if args.run_dir.startswith("pretrained:"):  # no run folder: a fresh one under runs/
+        from nprl.output_paths import fresh_dir
+
+        return fresh_dir(Path("runs") / f"qmap-{args.run_dir.partition(':')[2]}") / "qmap.png"
     return Path(args.run_dir) / "qmap.png"
 
 
@@ -100,10 +146,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UserError(str(error)) from None
     out = _default_out(args)
-    fixed_text = ", ".join(f"obs[{i}]={v:g}" for i, v in sorted(chosen["fixed"].items()))
     title = f"{env_id}: Q-values over {qslice.x_name} x {qslice.y_name}"
-    title += f" ({fixed_text}; others 0)" if fixed_text else " (others 0)"
-    print(f"wrote {plot_qslice(qslice, out, title)}")
+    title += f"\n({fixed_words(env_id, space.shape[0], chosen['fixed'], (chosen['x'], chosen['y']))})"
+    wrote("Q-map", plot_qslice(qslice, out, title))
     return 0
 
 
@@ -121,5 +166,5 @@ def _q_trace(args: argparse.Namespace, target, env) -> int:
     trace = record_q_trace(target.agent, env, pixel_action_names(env), seed=0)
     out = _default_out(args)
     title = f"{target.env_id}: Q-values along a greedy episode (return {trace.rewards.sum():g})"
-    print(f"wrote {plot_q_trace(trace, out, title)}")
+    wrote("Q-values along an episode", plot_q_trace(trace, out, title))
     return 0

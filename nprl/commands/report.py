@@ -20,15 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from nprl.commands.arguments import seed
-from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.commands.arguments import examples, seed, wrote
+from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
 from nprl.envs.pixels import pixel_action_names, pixel_family
 from nprl.errors import UserError
 
 LANDER = "nprl/Lander-v0"
-GIF_WIDTH = 420  # pixels; with every GIF_EVERY-th frame, a landing is about 1 MB
-GIF_EVERY = 3
-GIF_MAX_FRAMES = 240
+GIF_WIDTH = 420  # pixels; a landing is then about 1.5 MB
+GIF_MAX_FRAMES = 360  # one frame in two at the Lander's 60 fps: 12 s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,16 +36,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write one HTML file (images embedded; opens from disk, no network) with "
                     "a run's config, training summary, dashboard, Q-maps, evaluation "
                     "statistics and, for the Lander, a GIF of an evaluation episode.",
+        epilog=examples(
+            "nprl report runs/CartPole-v1-s1-20261130-120000   # RUN_DIR/report.html",
+            "nprl report runs/lander --episodes 50 --out lander.html",
+            "nprl report runs/lander --checkpoint latest --no-gif",
+        ),
     )
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
     parser.add_argument("--out", metavar="FILE", help="HTML file (default RUN_DIR/report.html)")
-    parser.add_argument("--episodes", type=int, default=10,
-                        help="evaluation episodes for the statistics (default 10)")
+    add_episodes_argument(parser)
     parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the evaluation episodes (default 0, as nprl eval)")
     add_checkpoint_arguments(parser)
     parser.add_argument("--no-gif", action="store_true",
-                        help="leave out the GIF of an evaluation episode (Lander)")
+                        help="leave out the GIF of an evaluation episode (Lander; default: "
+                             "include it)")
     parser.set_defaults(func=run)
 
 
@@ -59,8 +63,6 @@ def run(args: argparse.Namespace) -> int:
     if args.run_dir.startswith("pretrained:"):
         raise UserError("nprl report needs a run directory (a pretrained agent has no training "
                         f"record); try 'nprl eval {args.run_dir}' or 'nprl qmap {args.run_dir}'")
-    if not 1 <= args.episodes <= 1000:
-        raise UserError(f"--episodes must be between 1 and 1000, got {args.episodes}")
     if args.out:
         check_output_file(args.out, "--out", (".html", ".htm"))  # before the evaluation
     target = open_target(args.run_dir, args.checkpoint, args.allow_env_module)
@@ -95,15 +97,15 @@ def run(args: argparse.Namespace) -> int:
             _config_rows(target), ("hyperparameter", "value")), report.paragraph(
                 f"from {target.run.config_path}; every resolved setting of the run", note=True)))
         title = f"nprl report: {target.env_id}"
-        subtitle = (f"run {target.run.path.resolve()} · agent: {_checkpoint_text(target)} · "
+        subtitle = (f"run {target.run.path.resolve()} · agent: {target.checkpoint_text} · "
                     f"written {time.strftime('%Y-%m-%d %H:%M')}")
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(report.page(title, subtitle, sections), encoding="utf-8")
         except OSError as error:
             raise UserError(f"could not write {out}: {error}") from None
-    print(f"report: {out} ({out.stat().st_size / 1e6:.1f} MB, "
-          f"{time.perf_counter() - started:.0f} s)")
+    wrote("report", out, f"{out.stat().st_size / 1e6:.1f} MB, "
+                         f"{time.perf_counter() - started:.0f} s")
     return 0
 
 
@@ -152,7 +154,7 @@ def _eval_rank(row: dict[str, str]) -> list[float]:
 
 
 def _evaluation_rows(target, stats: dict, args: argparse.Namespace) -> list[tuple[str, str]]:
-    rows = [("agent", _checkpoint_text(target)),
+    rows = [("agent", target.checkpoint_text),
             ("episodes", f"{args.episodes} (greedy, seed {args.seed})"),
             ("mean ± std return", f"{stats['mean']:.2f} ± {stats['std']:.2f}"),
             ("min / max return", f"{stats['min']:.2f} / {stats['max']:.2f}"),
@@ -160,18 +162,6 @@ def _evaluation_rows(target, stats: dict, args: argparse.Namespace) -> list[tupl
     if stats["success_rate"] is not None:
         rows.append(("success rate", f"{stats['success_rate']:.0%}"))
     return rows
-
-
-def _checkpoint_text(target) -> str:
-    """E.g. "best checkpoint (step 12,000)": which agent the report shows."""
-    from nprl.rl.run_dir import read_state
-
-    try:
-        saved = read_state(target.checkpoint)  # best: {"step", ...}; others: {"loop": ...}
-        step = saved["step"] if "step" in saved else saved["loop"]["step"]
-    except (ValueError, KeyError, TypeError):
-        return f"{target.checkpoint.name} checkpoint"
-    return f"{target.checkpoint.name} checkpoint (step {int(step):,})"
 
 
 def _success_text(value: str | None) -> str:
@@ -252,7 +242,7 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
     from nprl.commands.run_target import make_target_env
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS
-    from nprl.viz.video import resize_frame, save_video
+    from nprl.viz.video import gif_frame_step, resize_frame, save_video
 
     env = make_target_env(target, render_mode="rgb_array")
     names = ACTIONS.get(target.env_id) or pixel_action_names(env)
@@ -265,8 +255,10 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
             frames.append(resize_frame(frame, GIF_WIDTH))
 
     try:
-        watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=GIF_EVERY)
-        fps = (env.metadata.get("render_fps") or 30) / GIF_EVERY
+        # The frames eval --video and the README's GIF keep: the same delays everywhere.
+        every = gif_frame_step(env.metadata.get("render_fps") or 30)
+        watch_episodes(target.agent, env, 1, on_frame, seed=seed, every=every)
+        fps = (env.metadata.get("render_fps") or 30) / every
         return save_video(out, frames, fps)
     except (ImportError, RuntimeError, ValueError) as error:
         raise UserError(f"cannot draw the episode GIF ({error}); try --no-gif") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nprl.commands.arguments import positive_int
+from nprl.commands.arguments import examples, positive_int
 from nprl.commands.run_target import ALLOW_ENV_MODULE_HELP
 from nprl.errors import UserError
 
@@ -17,16 +17,24 @@ from nprl.errors import UserError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "resume", help="continue a training run from its last checkpoint",
-        description="Continue a training run from the newest checkpoint in RUN_DIR.",
+        description="Continue a training run from the newest checkpoint in RUN_DIR, "
+                    "exactly as if it had never stopped (same seeds, same metrics).",
+        epilog=examples(
+            "nprl resume runs/CartPole-v1-s1-20261130-120000",
+            "nprl resume runs/lander --steps 400000   # train on, to a new total",
+            "nprl resume runs/lander --checkpoint step_000100000",
+        ),
     )
     parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
     parser.add_argument("--steps", type=positive_int,
-                        help="new total of environment steps (saved in config.json)")
+                        help="new total of environment steps, saved in config.json "
+                             "(default: the run's own total_steps)")
     parser.add_argument("--checkpoint", metavar="NAME",
                         help="continue from this checkpoint (e.g. step_000012000) instead of "
-                             "the newest intact one")
+                             "the newest intact one (the default)")
     parser.add_argument("--allow-env-module", action="store_true", help=ALLOW_ENV_MODULE_HELP)
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (default: "
+                        "a progress bar on stderr)")
     parser.set_defaults(func=run)
 
 

@@ -103,6 +103,8 @@ class LanderEnv(gym.Env):
         self.episode_return = 0.0
         self.engines = ENGINES[0]
         self.feet = (False, False)
+        # Lines the renderer writes at the bottom of the frame (nprl play: its keys).
+        self.hud_hint: list[str] = []
         self._settled_steps = 0
         self._progress: Progress | None = None
         self._ended: str | None = None  # the outcome that terminated the episode

@@ -142,6 +142,17 @@ class DQNConfig:
             )
         return cls(**values)
 
+    @classmethod
+    def from_preset(cls, name: str, **changes: Any) -> DQNConfig:
+        """The config of a shipped preset (``nprl/presets/NAME.toml``; a preset is named
+        after its environment, e.g. ``"CartPole-v1"``, or ``"lander"``), with ``changes``
+        on top: ``DQNConfig.from_preset("CartPole-v1", total_steps=20_000)``. The same
+        values ``nprl train --preset NAME`` uses. Unknown names raise ``ValueError``."""
+        from nprl.rl.presets import load_preset  # presets imports this module
+
+        _, settings = load_preset(name)
+        return cls.from_dict({**settings, **changes})
+
     def replace(self, **changes: Any) -> DQNConfig:
         """A copy with some fields changed (unknown names raise ``ValueError``)."""
         merged = self.to_dict()

@@ -1,7 +1,9 @@
 """Presets: named, tuned hyperparameters, one TOML file per environment in ``nprl/presets/``.
 
-A preset file has a top-level ``env`` (the Gymnasium id it was tuned for) and a ``[dqn]``
-table of :class:`~nprl.rl.config.DQNConfig` fields; a comment at its top says where the
+A preset file has a top-level ``env`` (the Gymnasium id it was tuned for), a one-line
+``description`` (which env, what the preset is for, how long it trains on a laptop CPU;
+``nprl train --list-presets`` prints it) and a ``[dqn]`` table of
+:class:`~nprl.rl.config.DQNConfig` fields; a comment at its top says where the
 values come from. Names are the file names without ``.toml`` (``CartPole-v1``,
 ``cartpole-tutorial``), matched case-insensitively.
 """
@@ -48,6 +50,29 @@ def find_preset(name: str) -> Path | None:
     return None
 
 
+def _read(name: str) -> dict[str, Any]:
+    path = find_preset(name)
+    if path is None:
+        raise ValueError(f"unknown preset {name!r}; available: {', '.join(preset_names())}")
+    with open(path, "rb") as file:
+        return tomllib.load(file)
+
+
+def preset_description(name: str) -> str:
+    """The one-line ``description`` of a preset ("" when its file has none)."""
+    return str(_read(name).get("description", ""))
+
+
+def describe_presets() -> str:
+    """Every preset on its own line: name, then its description (``--list-presets``)."""
+    names = preset_names()
+    width = max(len(name) for name in names)
+    lines = [f"{name:<{width}}  {preset_description(name)}" for name in names]
+    hint = ("use one with: nprl train --preset NAME "
+            "(nprl train --env ID picks the one named after ID)")
+    return "\n".join([*lines, "", hint])
+
+
 def load_preset(name: str) -> tuple[str, dict[str, Any]]:
     """Return ``(env_id, dqn_settings)`` of a preset.
 
@@ -56,11 +81,7 @@ def load_preset(name: str) -> tuple[str, dict[str, Any]]:
     ValueError
         If there is no such preset, or its file has an unknown key.
     """
-    path = find_preset(name)
-    if path is None:
-        raise ValueError(f"unknown preset {name!r}; available: {', '.join(preset_names())}")
-    with open(path, "rb") as file:
-        document = tomllib.load(file)
+    document = _read(name)
     settings = document.get("dqn", {})
     DQNConfig.from_dict(settings)  # reject unknown keys and bad values now, naming them
     return document["env"], settings

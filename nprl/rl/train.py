@@ -157,13 +157,16 @@ def train(
         A Gymnasium id (``"CartPole-v1"``) or an environment instance (Box observations,
         Discrete actions).
     config : DQNConfig, optional
-        Hyperparameters; ``config.seed`` drives the environment, NumPy streams, the action
+        Hyperparameters (default: ``DQNConfig()``, generic values; start from an env's
+        tuned preset with ``DQNConfig.from_preset("CartPole-v1")``); ``config.seed`` drives the environment, NumPy streams, the action
         space and the initial weights, so the same seed gives the same learning curve.
     run_dir : str or Path, optional
-        Where to write ``config.json``, ``metrics.csv`` and ``checkpoints/``; None = keep
-        nothing on disk.
+        Where to write ``config.json``, ``metrics.csv`` and ``checkpoints/`` (the run
+        directory ``nprl train --out`` makes, so ``nprl plot/eval/resume`` read it); None
+        (the default) keeps nothing on disk: only the returned agent remains.
     progress : bool
-        Draw a progress bar on stderr.
+        Draw a progress bar on stderr (off by default: library code stays quiet;
+        ``nprl train`` turns it on).
     callback : callable, optional
         Called as ``callback(step, agent)`` after every environment step.
     overwrite : bool

@@ -20,7 +20,14 @@ from typing import Any, NamedTuple
 
 from nprl.rl.metrics import WEIGHT_NORM_PREFIX, weight_norm_layers
 from nprl.viz import require, save_figure
-from nprl.viz.learning_curve import group_runs, moving_average, read_rows, series, spread
+from nprl.viz.learning_curve import (
+    group_runs,
+    moving_average,
+    read_rows,
+    runs_title,
+    series,
+    spread,
+)
 
 STYLES = ("-", "--", ":", "-.")  # one per line of a panel (mean vs max Q, one per layer)
 COLUMNS = 4  # panels per row
@@ -37,10 +44,13 @@ class Panel(NamedTuple):
     lines: tuple[tuple[str, str, str], ...]
     log: bool = False
     ylim: tuple[float, float] | None = None
+    skip_first: bool = False  # the first point is start-up (e.g. speed before warm-up)
 
 
-def _panels(smooth: int, layers: list[str]) -> list[Panel]:
-    """Every panel the dashboard can show, in order (those without data are dropped)."""
+def _panels(smooth: int, layers: list[str], names: dict[str, str] | None = None) -> list[Panel]:
+    """Every panel the dashboard can show, in order (those without data are dropped);
+    ``names`` tells weight-norm layers by what they are (``{"0": "Dense 4->128"}``)."""
+    names = names or {}
     average = f"moving average of {smooth} episodes"
     return [
         Panel(f"episode return ({average})", "return", (("episode", "return", "return"),)),
@@ -60,9 +70,10 @@ def _panels(smooth: int, layers: list[str]) -> list[Panel]:
         Panel("gradient norm (before clipping)", "norm",
               (("train", "grad_norm", "grad_norm"),), log=True),
         Panel("weight norm per layer", "L2 norm",
-              tuple(("train", WEIGHT_NORM_PREFIX + layer, f"layer {layer}")
+              tuple(("train", WEIGHT_NORM_PREFIX + layer, names.get(layer, f"layer {layer}"))
                     for layer in layers)),
-        Panel("steps per second", "env steps / s", (("train", "sps", "sps"),)),
+        Panel("steps per second (after the first interval)", "env steps / s",
+              (("train", "sps", "sps"),), skip_first=True),
         Panel("replay buffer size", "transitions", (("train", "replay_size", "size"),)),
         Panel("PER: mean importance weight", "weight",
               (("train", "per_weight_mean", "weight"),)),
@@ -95,14 +106,18 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
     groups = group_runs(run_dirs)
     tables = {label: [read_rows(run) for run in runs] for label, runs in groups.items()}
     layers = _layers(tables)
+    names = layer_labels(next(iter(groups.values()))[0])
     drawn = []  # (panel, [(group index, line index, band)])
-    for panel in _panels(smooth, layers):
+    for panel in _panels(smooth, layers, names):
         bands = []
         for index, rows_of_runs in enumerate(tables.values()):
             for line, (kind, column, _) in enumerate(panel.lines):
                 window = smooth if kind == "episode" else 1
-                band = spread([(steps, moving_average(values, window)) for steps, values in
-                               (series(rows, kind, column) for rows in rows_of_runs)])
+                curves = [series(rows, kind, column) for rows in rows_of_runs]
+                if panel.skip_first:
+                    curves = [(s[1:], v[1:]) if len(s) > 2 else (s, v) for s, v in curves]
+                band = spread([(steps, moving_average(values, window))
+                               for steps, values in curves])
                 if band is not None:
                     bands.append((index, line, band))
         if bands:
@@ -127,7 +142,36 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
     # Colours are the runs (or groups of seeds): one legend for all panels, in the first.
     runs = [Line2D([], [], color=colours[i % len(colours)]) for i in range(len(groups))]
     axes[0].legend(runs, list(groups), fontsize=7, loc="best")
-    return save_figure(figure, out, title, dpi=100)
+    return save_figure(figure, out, title or runs_title(groups), dpi=100)
+
+
+def layer_labels(run) -> dict[str, str]:
+    """What each parametrised layer of a run's Q-network is, by its weight-norm name:
+    ``{"0": "Dense 4->128", ...}``, read from the newest checkpoint's network config
+    (untrusted: only whole numbers and known type names are used). Empty when there is
+    no checkpoint to read."""
+    import json
+
+    try:
+        name = (run.checkpoints / "latest").read_text().strip()
+        folder = run.checkpoints / name if name.startswith("step_") and "/" not in name \
+            else run.checkpoints / "best"
+        model = json.loads((folder / "agent" / "q_net" / "config.json").read_text())["model"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    labels = {}
+    if not isinstance(model, dict) or model.get("type") != "Sequential":
+        return labels
+    for index, layer in enumerate(model.get("layers", [])):
+        if not isinstance(layer, dict):
+            continue
+        kind = layer.get("type")
+        sizes = [layer.get(key) for key in ("in_features", "out_features", "in_channels",
+                                             "out_channels")]
+        sizes = [size for size in sizes if isinstance(size, int)]
+        if kind in ("Dense", "Conv2D") and len(sizes) == 2:
+            labels[str(index)] = f"{kind} {sizes[0]}->{sizes[1]}"
+    return labels
 
 
 def _layers(tables: dict[str, list[list[dict[str, str]]]]) -> list[str]:
@@ -144,9 +188,11 @@ def _draw(axis, panel: Panel, bands: list[tuple[int, int, dict[str, Any]]],
     """One panel: a line (mean) per group and line kind, a band (min..max) over seeds."""
     for index, line, band in bands:
         colour = colours[index % len(colours)]
-        marker = "o" if len(band["steps"]) == 1 else None
+        few = len(band["steps"]) == 1 or (panel.lines[line][0] == "eval"
+                                          and len(band["steps"]) <= 40)
+        marker = "o" if few else None  # evaluations: a few points, each one marked
         axis.plot(band["steps"], band["mean"], STYLES[line % len(STYLES)], color=colour,
-                  marker=marker, linewidth=1.2)
+                  marker=marker, markersize=3.5, linewidth=1.2)
         if seeds[index] > 1:
             axis.fill_between(band["steps"], band["low"], band["high"], color=colour,
                               alpha=0.2, linewidth=0)
@@ -156,6 +202,10 @@ def _draw(axis, panel: Panel, bands: list[tuple[int, int, dict[str, Any]]],
         axis.set_yscale("log")
     if panel.ylim is not None:
         axis.set_ylim(*panel.ylim)
+    elif high - low <= 1e-9 * max(abs(high), abs(low), 1e-30):  # constant, e.g. a fixed lr
+        pad = abs(high) * 0.5 or 1.0
+        axis.set_ylim(low - pad, high + pad)  # a flat line mid-panel, not 0.00096..0.00104
+        axis.ticklabel_format(axis="y", useOffset=False)
     if len(panel.lines) > 1:  # line styles tell the lines apart (colours are the runs)
         shown = sorted({line for _, line, _ in bands})
         axis.legend([line_type([], [], linestyle=STYLES[line % len(STYLES)], color="0.3")

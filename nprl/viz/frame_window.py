@@ -11,6 +11,9 @@ without a display (the tests do that).
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from typing import Self
 
 import numpy as np
@@ -20,7 +23,12 @@ from nprl.viz.q_overlay import paint_q_bars
 
 
 class WindowClosed(Exception):
-    """The user closed the window (or pressed Escape / Q)."""
+    """The window is gone: the user closed it (or pressed Escape / Q), or a signal
+    (SIGTERM, SIGHUP) stopped the program. ``str(error)`` says which."""
+
+    def __init__(self, reason: str = "window closed", signal_number: int | None = None) -> None:
+        super().__init__(reason)
+        self.signal_number = signal_number
 
 
 class FrameWindow:
@@ -31,7 +39,11 @@ class FrameWindow:
     """
 
     def __init__(self, title: str, fps: float) -> None:
+        # SDL turns SIGINT / SIGTERM into a "window closed" event, so a Ctrl-C or a kill
+        # would read as the user closing the window: leave the signals to Python instead.
+        os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
         self.pygame = require("pygame")
+        self._old_handlers: dict[int, object] = {}
         self.title = title
         self.fps = fps
         self.window = None
@@ -68,7 +80,20 @@ class FrameWindow:
             self.window = None
 
     def __enter__(self) -> Self:
+        """Also turn SIGTERM and SIGHUP into :class:`WindowClosed` naming the signal, so the
+        caller can say what happened (Ctrl-C stays a KeyboardInterrupt)."""
+        def stopped(number, frame) -> None:
+            raise WindowClosed(f"stopped by {signal.Signals(number).name}", number)
+
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    number = getattr(signal, name)
+                    self._old_handlers[number] = signal.signal(number, stopped)
         return self
 
     def __exit__(self, *exc_info) -> None:
+        for number, handler in self._old_handlers.items():
+            signal.signal(number, handler)
+        self._old_handlers.clear()
         self.close()

@@ -66,6 +66,8 @@ class LanderRenderer:
             f"speed {math.hypot(vx, vy):4.2f} m/s   tilt {math.degrees(scene.lander.angle):5.1f} deg"
             f"   feet {'L' if env.feet[0] else '-'}{'R' if env.feet[1] else '-'}",
         ])
+        if env.hud_hint:
+            draw_caption(self.surface, env.hud_hint, bottom=True)
         if self.mode == "human":
             pygame.event.pump()
             self.window.blit(self.surface, (0, 0))

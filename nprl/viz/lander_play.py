@@ -2,7 +2,9 @@
 
 Arrow keys: UP fires the main engine, LEFT the left thruster (turns counter-clockwise),
 RIGHT the right thruster (turns clockwise); UP with LEFT or RIGHT fires both. R restarts,
-ESC or closing the window quits. The HUD is the same as when watching an agent.
+ESC or closing the window quits. The HUD is the same as when watching an agent, with the
+keys written at the bottom of the window (and printed in the terminal). Each episode waits,
+frozen, until the first arrow key: with no one at the keys, nothing crashes.
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ from __future__ import annotations
 import os
 
 from nprl.viz import require
+
+# The controls, in the window and in the terminal.
+KEY_HINTS = ["UP main engine   LEFT / RIGHT turn (side thrusters)",
+             "R restart   ESC quit   land slowly, upright, on the yellow pad"]
+WAITING = "press an arrow key to start"
 
 
 def keys_to_action(up: bool, left: bool, right: bool) -> int:
@@ -29,9 +36,13 @@ def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) 
 
     pygame = require("pygame")
     env = gym.make("nprl/Lander-v0", render_mode="human", stage=stage)
+    lander = env.unwrapped
     outcomes: list[str] = []
+    print("controls: " + "; ".join(KEY_HINTS))
+    lander.hud_hint = [*KEY_HINTS, WAITING]
     env.reset(seed=seed)
     steps = 0
+    waiting = True  # frozen until the first arrow key of the episode
     try:
         while max_steps is None or steps < max_steps:
             for event in pygame.event.get():
@@ -39,9 +50,16 @@ def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) 
                                                  and event.key == pygame.K_ESCAPE):
                     return outcomes
                 if event.type == pygame.KEYDOWN and event.key == pygame.K_r:
+                    lander.hud_hint, waiting = [*KEY_HINTS, WAITING], True
                     env.reset()
             keys = pygame.key.get_pressed()
             action = keys_to_action(keys[pygame.K_UP], keys[pygame.K_LEFT], keys[pygame.K_RIGHT])
+            if waiting:
+                if action == 0:
+                    env.render()  # the same frame again, hint included; no time passes
+                    steps += max_steps is not None  # a test without keys still ends
+                    continue
+                lander.hud_hint, waiting = list(KEY_HINTS), False
             _, _, terminated, truncated, info = env.step(action)
             steps += 1
             if terminated or truncated:
@@ -50,6 +68,7 @@ def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) 
                       f"return {env.unwrapped.episode_return:.1f}")
                 if "SDL_VIDEODRIVER" not in os.environ:
                     pygame.time.wait(1200)  # let the person see how it ended
+                lander.hud_hint, waiting = [*KEY_HINTS, WAITING], True
                 env.reset()
     finally:
         env.close()

@@ -45,23 +45,59 @@ def moving_average(values: np.ndarray, window: int) -> np.ndarray:
 def group_runs(run_dirs: list[str | Path]) -> dict[str, list[RunDir]]:
     """Group run directories whose env and config agree apart from the seed.
 
-    Returns a dict label -> runs; the label is the env id plus the run folder name
-    (or the first folder's name followed by "×N seeds" for a group).
+    Returns a dict label -> runs; the label is the run folder's name (the first one's for
+    a group, followed by "(xN seeds)", or "(xN runs, seed S)" when they share one seed),
+    preceded by the env id only when the runs are of several environments (else the
+    figure's title names it once).
     """
     groups: dict[str, list[RunDir]] = {}
     keys: dict[str, str] = {}
+    seeds: dict[str, list[int]] = {}
+    envs = set()
     for path in run_dirs:
         run = RunDir(path)
         env_id, config = run.read_config()
+        envs.add(env_id)
         settings = config.to_dict()
-        settings.pop("seed")
+        seed = settings.pop("seed")
         key = repr((env_id, sorted(settings.items())))
         if key not in keys:
             keys[key] = f"{env_id}: {run.path.name}"
             groups[keys[key]] = []
+            seeds[keys[key]] = []
         groups[keys[key]].append(run)
-    return {(f"{label} (x{len(runs)} seeds)" if len(runs) > 1 else label): runs
-            for label, runs in groups.items()}
+        seeds[keys[key]].append(seed)
+    named = {}
+    for label, runs in groups.items():
+        if len(envs) == 1:  # one env: the title says it, the legend need not repeat it
+            label_shown = label.partition(": ")[2]
+        else:
+            label_shown = label
+        distinct = sorted(set(seeds[label]))
+        if len(runs) > 1 and len(distinct) == len(runs):
+            label_shown += f" (x{len(runs)} seeds)"
+        elif len(runs) > 1:  # repeats of one seed are not a spread over seeds
+            seeds_text = (f"all seed {distinct[0]}" if len(distinct) == 1
+                          else f"seeds {', '.join(map(str, distinct))}")
+            label_shown += f" (x{len(runs)} runs, {seeds_text})"
+        named[label_shown] = runs
+    return named
+
+
+def runs_title(groups: dict[str, list[RunDir]]) -> str:
+    """A figure's default title: the environment(s), the run(s) and how many steps the
+    longest has, e.g. ``CartPole-v1 · cp1 · 50,000 steps``."""
+    envs, names, steps = [], [], 0
+    for runs in groups.values():
+        for run in runs:
+            env_id = run.read_config()[0]
+            envs += [env_id] if env_id not in envs else []
+            rows = run.read_metrics()
+            steps = max([steps] + [int(float(row["step"])) for row in rows[-1:]
+                                   if row.get("step")])
+        names.append(runs[0].path.name + (f" +{len(runs) - 1}" if len(runs) > 1 else ""))
+    shown = names if len(names) <= 3 else [*names[:3], f"{len(names) - 3} more"]
+    return f"{', '.join(envs)} · {', '.join(shown)} · {steps:,} steps"
 
 
 def read_rows(run: RunDir) -> list[dict[str, str]]:
@@ -137,7 +173,10 @@ def plot_learning_curves(
             band = _band(runs, kind, column, window)
             if band is None:
                 continue
-            line, = axis.plot(band["steps"], band["mean"], label=label)
+            # Evaluations are a few points: mark each, so 3 of them are not read as a curve.
+            marker = "o" if kind == "eval" and len(band["steps"]) <= 40 else None
+            line, = axis.plot(band["steps"], band["mean"], label=label, marker=marker,
+                              markersize=4)
             if len(runs) > 1:
                 axis.fill_between(band["steps"], band["low"], band["high"],
                                   color=line.get_color(), alpha=0.2)
@@ -150,4 +189,4 @@ def plot_learning_curves(
         axis.grid(alpha=0.3)
         if axis.get_legend_handles_labels()[0]:
             axis.legend(fontsize=8)
-    return save_figure(figure, out, title, dpi=110)
+    return save_figure(figure, out, title or runs_title(groups), dpi=110)

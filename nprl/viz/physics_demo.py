@@ -34,11 +34,24 @@ def _advance(scene: Scene) -> None:
     scene.world.step()
 
 
+STILL_SPEED = 0.05  # m/s and rad/s: below this every body counts as at rest
+STILL_SECONDS = 0.5  # a GIF shows this long of stillness, then moves to the next scene
+MIN_SECONDS = 2.0  # ...but every scene for at least this long (a stack that stands still)
+
+
+def is_still(world) -> bool:
+    """Every moving body slower than :data:`STILL_SPEED` (and turning slower)."""
+    return all(float(np.hypot(*body.velocity)) < STILL_SPEED
+               and abs(body.angular_velocity) < STILL_SPEED
+               for body in world.bodies if not body.static)
+
+
 def iter_frames(name: str, seconds: float, every: int = 2,
-                size: tuple[int, int] = SIZE) -> Iterator[np.ndarray]:
+                size: tuple[int, int] = SIZE, until_still: bool = False) -> Iterator[np.ndarray]:
     """Run scene ``name`` for ``seconds`` of simulated time, headless, yielding one RGB
     frame (height, width, 3) uint8 every ``every`` physics steps (the first frame is the
-    initial state)."""
+    initial state). ``until_still``: stop earlier, once every body has been at rest for
+    :data:`STILL_SECONDS` (a scene is shown as long as something happens)."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     pygame = require("pygame")
     pygame.display.init()
@@ -47,7 +60,11 @@ def iter_frames(name: str, seconds: float, every: int = 2,
     camera = Camera(scene.view, size)
     surface = pygame.Surface(size)
     steps = max(1, round(seconds / scene.world.dt))
+    still_steps, still_needed = 0, round(STILL_SECONDS / scene.world.dt)
     for k in range(steps + 1):
+        still_steps = still_steps + 1 if until_still and k and is_still(scene.world) else 0
+        if still_steps > still_needed and k * scene.world.dt >= min(MIN_SECONDS, seconds):
+            return
         if k % every == 0:
             draw_world(surface, scene.world, camera)
             status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
@@ -64,16 +81,19 @@ def render_frames(name: str, seconds: float, every: int = 2,
     return list(iter_frames(name, seconds, every, size))
 
 
-def save_gif(name: str, path: str, seconds: float = 6.0, every: int = 2) -> int:
-    """Render scene ``name`` headless into an animated GIF that plays in real time, one
-    frame at a time (memory stays flat); returns the number of frames written."""
+def save_gif(names: str | list[str], path: str, seconds: float = 6.0, every: int = 2) -> int:
+    """Render scenes headless into one animated GIF that plays in real time, one frame at a
+    time (memory stays flat): each scene in turn, for as long as something moves in it (at
+    most ``seconds``). Returns the number of frames written."""
     from nprl.viz.video import VideoWriter
 
-    fps = 1.0 / (every * _make_scene(name).world.dt)
+    names = [names] if isinstance(names, str) else list(names)
+    fps = 1.0 / (every * _make_scene(names[0]).world.dt)  # every scene steps at 1/60 s
     try:
         with VideoWriter(path, fps) as writer:
-            for frame in iter_frames(name, seconds, every):
-                writer.append(frame)
+            for name in names:
+                for frame in iter_frames(name, seconds, every, until_still=True):
+                    writer.append(frame)
     except ValueError as error:
         raise UserError(str(error)) from None
     return writer.frames_written

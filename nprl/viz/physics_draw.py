@@ -8,7 +8,7 @@ an environment's ``render``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nprl.viz import require
 
@@ -87,11 +87,30 @@ def draw_world(surface, world: World, camera: Camera, contacts: bool = True) -> 
             pygame.draw.circle(surface, CONTACT_POINT, start, 4)
 
 
-def draw_caption(surface, lines: list[str]) -> None:
-    """Write a few lines of text in the top-left corner."""
+_FONTS: dict[int, Any] = {}
+
+
+def render_text(text: str, size: int = 16, color=OUTLINE):
+    """``text`` as a pygame surface, in pygame's default typeface at ``size`` points.
+
+    Drawn with ``pygame.freetype``: ``pygame.font`` hints this face so badly at small
+    sizes that words split ("t ilt", "ret urn")."""
+    freetype = require("pygame.freetype")
+    if not freetype.get_init():
+        freetype.init()
+    if size not in _FONTS:
+        _FONTS[size] = freetype.Font(None, size)
+    surface, _ = _FONTS[size].render(text, color)
+    return surface
+
+
+def draw_caption(surface, lines: list[str], bottom: bool = False) -> None:
+    """Write a few lines of text in the top-left corner (or the bottom-left one)."""
     pygame = require("pygame")
-    if not pygame.font.get_init():
-        pygame.font.init()
-    font = pygame.font.Font(None, 22)
+    top = surface.get_height() - 8 - 20 * len(lines) if bottom else 8
     for k, line in enumerate(lines):
-        surface.blit(font.render(line, True, OUTLINE), (10, 8 + 20 * k))
+        text = render_text(line, 16)
+        if bottom:  # over the ground: a pale box behind the words keeps them readable
+            box = text.get_rect(topleft=(10, top + 20 * k)).inflate(8, 2)
+            pygame.draw.rect(surface, (245, 243, 236), box)
+        surface.blit(text, (10, top + 20 * k))

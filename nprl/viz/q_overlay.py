@@ -48,23 +48,35 @@ class QRecorder:
 def paint_q_bars(surface, q: np.ndarray, chosen: int | None,
                  names: list[str] | None = None) -> None:
     """Paint one labelled bar per action in the top right corner of a pygame ``surface``;
-    the ``chosen`` action's bar is orange."""
+    the ``chosen`` action's bar is orange.
+
+    The bars share one scale that includes 0 (from min(0, Q) to max(0, Q), written under
+    them), so Q-values of 21.6 and 21.8 look almost the same, as they are; a min-to-max
+    scale would make that 0.2 difference fill the whole bar.
+    """
+    from nprl.viz.physics_draw import render_text
+
     pygame = require("pygame")
-    if not pygame.font.get_init():
-        pygame.font.init()
-    font = pygame.font.Font(None, 18)
     names = names or [str(a) for a in range(len(q))]
-    row, width = 16, 196
+    row, width, bar_left, bar_width = 16, 196, 118, 70  # bars end 8 px inside the panel
     left, top = surface.get_width() - width - 8, 8
-    pygame.draw.rect(surface, PANEL, (left, top, width, row * len(q) + 8))
-    span = float(q.max() - q.min()) or 1.0
+    pygame.draw.rect(surface, PANEL, (left, top, width, row * (len(q) + 1) + 8))
+    low, high = min(0.0, float(q.min())), max(0.0, float(q.max()))
+    span = (high - low) or 1.0
+
+    def x_of(value: float) -> int:
+        return left + bar_left + round(bar_width * (value - low) / span)
+
+    zero = x_of(0.0)
     for a, value in enumerate(q):
         y = top + 4 + row * a
-        length = int(10 + 70 * (value - q.min()) / span)
+        start, end = sorted((zero, x_of(float(value))))
         color = CHOSEN if a == chosen else BAR
-        pygame.draw.rect(surface, color, (left + 118, y + 2, length, 11))
-        label = font.render(f"{names[a][:10]} {value:6.1f}", True, TEXT)
+        pygame.draw.rect(surface, color, (start, y + 2, max(end - start, 1), 11))
+        label = render_text(f"{names[a][:10]} {value:6.1f}", 12, TEXT)
         surface.blit(label, (left + 4, y))
+    scale = render_text(f"bar scale {low:g} to {high:.1f}", 12, TEXT)
+    surface.blit(scale, (left + 4, top + 4 + row * len(q)))
 
 
 MIN_WIDTH = 480  # narrower frames (Atari 160, MinAtar 160) are enlarged under the bars

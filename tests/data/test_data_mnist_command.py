@@ -17,8 +17,23 @@ def test_mnist_command_trains_saves_and_reloads(tmp_path, capsys, preset):
     printed = capsys.readouterr().out
     assert status == 0
     assert "epoch 1/1" in printed and "test acc" in printed
-    assert "(identical)" in printed
+    assert f"wrote model: {out} (reloaded test accuracy" in printed
+    assert "identical)" in printed
     assert (out / "config.json").is_file()
+
+
+def test_mnist_never_overwrites_an_earlier_model(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "mnist"
+    data.mkdir()
+    write_mnist(data, n_train=32, n_test=8)
+    monkeypatch.chdir(tmp_path)
+    quick = ["mnist", "--data", str(data), "--preset", "seed", "--epochs", "1", "--quiet"]
+    for folder in ("runs/mnist-seed", "runs/mnist-seed-2"):  # a fresh default folder each time
+        assert main(quick) == 0
+        assert f"wrote model: {folder} " in capsys.readouterr().out
+        assert (tmp_path / folder / "config.json").is_file()
+    assert main([*quick, "--out", "runs/mnist-seed"]) == 2  # a named folder must be new
+    assert "already holds files" in capsys.readouterr().err
 
 
 def test_mnist_command_missing_data_is_one_clear_line(tmp_path, capsys):

@@ -60,3 +60,19 @@ def test_window_loop_runs_under_the_dummy_video_driver(monkeypatch):
     pytest.importorskip("pygame")
     monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
     assert main(["physics-demo", "--scene", "lander", "--seconds", "0.1"]) == 0
+
+
+def test_the_gif_records_every_scene_while_it_moves(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("pygame")
+    pytest.importorskip("imageio")
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    from nprl.cli import main
+    from nprl.viz.physics_demo import iter_frames
+
+    lengths = {name: sum(1 for _ in iter_frames(name, 6.0, 2, (80, 60), until_still=True))
+               for name in ("falling", "stack")}
+    assert 58 <= lengths["stack"] <= 62  # still from the start: the 2 s minimum (60 frames)
+    assert 61 < lengths["falling"] < 181  # boxes land and settle before 6 s are up
+    out = tmp_path / "all.gif"
+    assert main(["physics-demo", "--gif", str(out), "--seconds", "0.5"]) == 0
+    assert "falling, stack, slope, swing, lander" in capsys.readouterr().out

@@ -41,17 +41,20 @@ def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
 
 
 def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)  # several runs, no --out: dashboard.png here
+    monkeypatch.chdir(tmp_path)  # several runs, no --out: a fresh folder under runs/
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
                  "--title", "two seeds", "--smooth", "5"]) == 0
-    assert png_size(tmp_path / "dashboard.png") > 20_000
+    [written] = tmp_path.glob("runs/compare-*/dashboard.png")
+    assert png_size(written) > 20_000
+    assert not list(tmp_path.glob("*.png"))  # never dropped in the current folder
 
 
 def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
-    assert png_size(tmp_path / "learning_curves.png") > 10_000
-    assert not (tmp_path / "dashboard.png").exists()
+    [written] = tmp_path.glob("runs/compare-*/*.png")
+    assert written.name == "learning_curves.png" and png_size(written) > 10_000
+    assert not list(tmp_path.glob("*.png"))
 
 
 def test_the_dashboard_has_a_panel_for_every_metric_of_the_issue():
@@ -106,3 +109,59 @@ def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, c
     assert not (tmp_path / "x.png").exists()
     assert main(["plot", str(runs / "lander"), "--smooth", "0"]) == 2
     assert "argument --smooth: expected a whole number >= 1" in capsys.readouterr().err
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The dashboard figure as drawn, caught just before it is saved."""
+    from nprl.viz import dashboard
+
+    caught = {}
+
+    def catch(figure, out, title=None, dpi=100):
+        caught["figure"], caught["title"] = figure, title
+        return out
+
+    monkeypatch.setattr(dashboard, "save_figure", catch)
+    return caught
+
+
+def panel(figure, title):
+    return next(axis for axis in figure.axes if axis.get_title().startswith(title))
+
+
+def test_dashboard_reads_at_a_glance(runs, drawn, tmp_path):
+    from nprl.viz.dashboard import plot_dashboard
+
+    plot_dashboard([runs / "cartpole-s1"], tmp_path / "d.png")
+    figure = drawn["figure"]
+    assert drawn["title"] == "CartPole-v1 · cartpole-s1 · 400 steps"
+    # A fixed learning rate: one flat line, well inside a sensible axis.
+    lr = panel(figure, "learning rate")
+    [line] = lr.get_lines()
+    values = line.get_ydata()
+    assert len(values) > 1 and values.min() == values.max()
+    low, high = lr.get_ylim()
+    assert low < values[0] * 0.75 and high > values[0] * 1.25
+    # Weight norms named by what each layer is.
+    legend = [text.get_text() for text in panel(figure, "weight norm").get_legend().get_texts()]
+    assert legend == ["Dense 4->16", "Dense 16->2"]
+    # Evaluations: each point marked.
+    assert panel(figure, "greedy evaluation: mean").get_lines()[0].get_marker() == "o"
+    # Speed: the start-up interval is left out.
+    [speed] = panel(figure, "steps per second").get_lines()
+    rows = [row for row in (runs / "cartpole-s1" / "metrics.csv").read_text().splitlines()
+            if row.startswith("train,")]
+    assert len(speed.get_xdata()) == len(rows) - 1
+
+
+def test_same_seed_twice_is_not_two_seeds(runs, tmp_path):
+    from nprl.viz.learning_curve import group_runs
+
+    shutil.copytree(runs / "cartpole-s1", tmp_path / "again")
+    labels = list(group_runs([runs / "cartpole-s1", tmp_path / "again"]))
+    assert labels == ["cartpole-s1 (x2 runs, all seed 1)"]
+    assert list(group_runs([runs / "cartpole-s1", runs / "cartpole-s2"])) == \
+        ["cartpole-s1 (x2 seeds)"]
+    both = list(group_runs([runs / "cartpole-s1", runs / "lander"]))
+    assert both == ["CartPole-v1: cartpole-s1", "nprl/Lander-v0: lander"]
