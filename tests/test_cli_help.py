@@ -51,7 +51,7 @@ def test_top_level_help_ends_with_five_first_commands(capsys):
     assert "nprl train --list-presets" in start and "pretrained:lander" in start
 
 
-@pytest.mark.parametrize("name", sorted(set(COMMANDS) - {"sweep"}))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_every_option_says_its_default(name):
     parser = dict(sub_parsers())[name]
     text = " ".join(parser.format_help().split())

@@ -17,7 +17,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from nprl.commands.arguments import examples
+from nprl.commands.arguments import examples, wrote
 from nprl.errors import UserError
 
 DEFAULT_DIR = "nprl-lessons"
@@ -187,5 +187,5 @@ def render_html(args: argparse.Namespace) -> int:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     index = build_site(Path(args.dir), solutions=args.solutions, only=args.only,
                        jobs=args.jobs)
-    print(f"open {index} in a browser (no network needed)")
+    wrote("course site", index, "open it in a browser; no network needed")
     return 0

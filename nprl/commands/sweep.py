@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 
+from nprl.commands.arguments import examples
 from nprl.errors import UserError
 
 
@@ -27,29 +28,31 @@ def register(subparsers) -> None:
                     "or on a Ray cluster (--address). Each trial is an ordinary nprl run\n"
                     "directory; the sweep directory adds summary.md, summary.csv and\n"
                     "sweep.png (one curve per configuration, min..max band over seeds).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n"
-               "  nprl sweep --env CartPole-v1 --seeds 1 2 3 --grid learning_rate=1e-3,3e-4\n"
-               "  nprl sweep --env CartPole-v1 --seeds 1 2 --sample "
-               "learning_rate=loguniform:1e-4:1e-2 --samples 8 --scheduler asha\n"
-               "  nprl sweep --resume sweeps/CartPole-v1-20261130-120000\n",
+        epilog=examples(
+            "nprl sweep --env CartPole-v1 --seeds 1 2 3 --grid learning_rate=1e-3,3e-4",
+            "nprl sweep --env CartPole-v1 --seeds 1 2 --sample "
+            "learning_rate=loguniform:1e-4:1e-2 --samples 8 --scheduler asha",
+            "nprl sweep --resume sweeps/CartPole-v1-20261130-120000"),
     )
     parser.add_argument("--env", help="Gymnasium id (default: the preset's, else CartPole-v1)")
     parser.add_argument("--preset", help="hyperparameter preset (default: the one named "
                         "after --env)")
-    parser.add_argument("--steps", type=int, help="environment steps per trial")
+    parser.add_argument("--steps", type=int, help="environment steps per trial (default: the preset's "
+                        "total_steps)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1], metavar="S",
                         help="seeds every configuration is trained on (default: 1)")
     parser.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2",
                         help="try each value of a DQNConfig field; several --grid are "
-                             "crossed (repeatable)")
+                             "crossed (repeatable; default: none, one configuration)")
     parser.add_argument("--sample", action="append", default=[],
                         metavar="FIELD=KIND:LOW:HIGH",
-                        help="draw a field from uniform, loguniform or randint (repeatable)")
+                        help="draw a field from uniform, loguniform or randint (repeatable; "
+                             "default: none)")
     parser.add_argument("--samples", type=int, default=1,
                         help="random draws of the --sample fields (default 1)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
-                        metavar="KEY=VALUE", help="override a DQNConfig field in every trial")
+                        metavar="KEY=VALUE", help="override a DQNConfig field in every trial (default: "
+                        "none)")
     parser.add_argument("--out", help="sweep directory to create (default "
                         "sweeps/ENV-TIME)")
     parser.add_argument("--cpus-per-trial", type=int, default=1,
@@ -60,13 +63,16 @@ def register(subparsers) -> None:
                         "else start Ray here with all CPUs)")
     parser.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all)")
     parser.add_argument("--scheduler", choices=["asha"],
-                        help="stop poor trials early (Ray Tune's ASHA), judged at evaluations")
+                        help="stop poor trials early (Ray Tune's ASHA), judged at evaluations "
+                        "(default: none, every trial runs to the end)")
     parser.add_argument("--metric", default="eval_mean", choices=["eval_mean", "eval_success"],
                         help="what --scheduler compares (default eval_mean)")
     parser.add_argument("--target", type=float,
-                        help="report the first step whose evaluation reached this return")
+                        help="report the first step whose evaluation reached this return "
+                        "(default: none)")
     parser.add_argument("--resume", metavar="SWEEP_DIR",
-                        help="continue an interrupted sweep (its own settings are reused)")
+                        help="continue an interrupted sweep (its own settings are reused; "
+                        "default: start a new one)")
     parser.add_argument("--no-live", action="store_true", help="no live table")
     parser.set_defaults(func=run)
 

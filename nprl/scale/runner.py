@@ -148,7 +148,9 @@ def write_summary(folder: SweepDir, spec: SweepSpec, trials: list[Trial],
     except UserError as error:  # matplotlib missing: the tables are still there
         print(f"(no sweep.png: {error})", file=sys.stderr)
     print(text.split("\n## Trials")[0].rstrip())
-    print(f"\nsummary: {folder.summary_md}  {folder.summary_csv}  {folder.plot_path}")
+    # the result line every nprl command prints: "wrote <what>: <path> (<detail>)"
+    print(f"\nwrote sweep summary: {folder.summary_md} (also {folder.summary_csv.name} "
+          f"and {folder.plot_path.name})")
     return configs
 
 
