@@ -12,10 +12,9 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nprl"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
-# Lesson sources are notebook text, not nprl code: their optional "the same in PyTorch"
-# cells may import torch, but only inside ``try: ... except ImportError``.
-LESSON_SOURCES = sorted((PACKAGE / "lessons" / "source").glob("*.py"))
-CODE = [path for path in SOURCES if path not in LESSON_SOURCES]
+# Lesson sources (``*.lesson``) are notebook text, not nprl code: their optional "the same
+# in PyTorch" cells may import torch, but only inside ``try: ... except ImportError``.
+LESSON_SOURCES = sorted((PACKAGE / "lessons" / "source").glob("*.lesson"))
 FORBIDDEN = {"torch", "tensorflow", "jax", "keras", "pickle", "cPickle", "dill", "joblib"}
 
 
@@ -32,9 +31,10 @@ def imported_modules(path: pathlib.Path) -> set[str]:
 
 def test_sources_found():
     assert len(SOURCES) >= 3
+    assert len(LESSON_SOURCES) == 17  # 13 lessons and checkpoints A-D
 
 
-@pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_framework_or_pickle_import(path):
     assert not imported_modules(path) & FORBIDDEN
 

@@ -39,6 +39,8 @@ from nprl.lessons.catalog import (
 )
 
 SOURCE_DIR = PACKAGE_DIR / "source"
+# Notebook text, not nprl code (its optional PyTorch cells import torch): not a .py module.
+SOURCE_SUFFIX = ".lesson"
 _MARKER = re.compile(r"^(\s*)# (BEGIN|END) (SOLUTION|BUGGY)\s*$")
 
 
@@ -191,8 +193,8 @@ def notebook_json(name: str, cells: list[Cell]) -> str:
 
 def build_all(source_dir: Path = SOURCE_DIR) -> tuple[dict[str, str], dict[str, str]]:
     """Every notebook's text, in memory: (exercises, solutions) keyed by file name."""
-    lessons = sorted((build_lesson(p) for p in sorted(source_dir.glob("*.py"))
-                      if p.stem != "__init__"), key=lambda lesson: lesson.order)
+    lessons = sorted((build_lesson(p) for p in sorted(source_dir.glob(f"*{SOURCE_SUFFIX}"))),
+                     key=lambda lesson: lesson.order)
     exercises = {f"{x.name}.ipynb": notebook_json(x.name, x.exercise_cells) for x in lessons}
     solutions = {f"{x.name}.ipynb": notebook_json(x.name, x.solution_cells) for x in lessons}
     return exercises, solutions

@@ -2,7 +2,7 @@
 
 How to write a lesson (read this first)
 =======================================
-1. Source: ``nprl/lessons/source/NN_name.py`` in Python "percent" format. Cells start with
+1. Source: ``nprl/lessons/source/NN_name.lesson`` in Python "percent" format. Cells start with
    ``# %% [markdown]`` (the following ``# ``-prefixed lines are Markdown) or ``# %%`` (code).
    The first Markdown cell is ``# Lesson N: Title``, then a line
    ``**Estimated time:** 40 minutes``, what you will learn, and where it reappears in RL.

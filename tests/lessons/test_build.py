@@ -65,11 +65,11 @@ def test_broken_markers_are_build_errors(lines, words):
 
 
 def test_source_needs_title_and_time(tmp_path):
-    path = tmp_path / "01_x.py"
+    path = tmp_path / "01_x.lesson"
     path.write_text("# %% [markdown]\n# # Title\n# %%\nx = 1\n")
     with pytest.raises(build.BuildError, match="Estimated time"):
         build.build_lesson(path)
-    bad = tmp_path / "lesson_one.py"
+    bad = tmp_path / "lesson_one.lesson"
     bad.write_text("# %% [markdown]\n# # T\n# **Estimated time:** 5 minutes\n")
     with pytest.raises(build.BuildError, match="NN_topic"):
         build.build_lesson(bad)
