@@ -23,7 +23,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.envs.pixels import ATARI_PREFIX, RAW_REWARD_KEY, register_pixel_envs
+from nprl.envs.pixels import ATARI_PREFIX, register_pixel_envs
+from nprl.rewards import RAW_REWARD_KEY
 
 
 class FireOnReset(gym.Wrapper):

@@ -28,16 +28,6 @@ MINATAR_GAMES = ("Asterix", "Breakout", "Freeway", "Seaquest", "SpaceInvaders")
 # MinAtar episodes have no time limit of their own; this one only stops a greedy agent that
 # never loses (far beyond any score in the MinAtar paper).
 MINATAR_MAX_EPISODE_STEPS = 100_000
-# The unclipped reward of a step, where a wrapper clipped the one the agent learns from.
-RAW_REWARD_KEY = "raw_reward"
-
-
-def score_of(reward: float, info: dict) -> float:
-    """The step's contribution to the game score: the raw reward when a wrapper clipped the
-    learning one (``info["raw_reward"]``), else the reward itself."""
-    return float(info.get(RAW_REWARD_KEY, reward))
-
-
 def frames_per_step(env: gym.Env) -> int | None:
     """Game frames per agent step (Atari: the frame skip, MinAtar: 1); None for an env
     that is not a pixel game."""

@@ -35,9 +35,10 @@ from typing import Any, SupportsFloat
 import gymnasium as gym
 import numpy as np
 
+from nprl.rewards import UNSHAPED_KEY
+
 SHAPING_TERM = "shaping"  # name of the shaping term in info["reward_terms"]
 ENV_TERM = "env"  # the env's own reward, when the env reports no terms of its own
-UNSHAPED_KEY = "unshaped_reward"  # info key: the task's own reward, exactly as the env gave it
 
 Potential = Callable[[np.ndarray], float]
 

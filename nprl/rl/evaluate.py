@@ -14,8 +14,8 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.envs.pixels import score_of
 from nprl.nn.layer import make_rng
+from nprl.rewards import task_reward
 
 
 def evaluation_score(success_rate: float | None, mean: float) -> list[float]:
@@ -75,7 +75,7 @@ def evaluate(
                 obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon))
                 if on_step is not None:
                     on_step(env)
-                total += score_of(reward, info)
+                total += task_reward(reward, info)
                 length += 1
                 done = terminated or truncated
             returns.append(total)

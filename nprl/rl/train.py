@@ -45,11 +45,11 @@ import gymnasium as gym
 import numpy as np
 
 from nprl.envs.pixels import (frames_per_step, game_rng_state, make_pixel_env, pixel_family,
-                              restore_game_rng, score_of)
+                              restore_game_rng)
 from nprl.envs.potentials import shape_env
-from nprl.envs.wrappers import UNSHAPED_KEY, unshaped_reward
 from nprl.errors import Note
 from nprl.fileio import DiskFull, folder_bytes, is_disk_full
+from nprl.rewards import UNSHAPED_KEY, task_reward
 from nprl.rl.agent import DQNAgent, check_spaces
 from nprl.rl.blas import blas_threads
 from nprl.rl.config import DQNConfig
@@ -381,8 +381,7 @@ def run_loop(
             next_obs, reward, terminated, truncated, info = env.step(action)
             agent.observe(obs, action, reward, next_obs, terminated, truncated)
             state.max_abs_reward = max(state.max_abs_reward, abs(float(reward)))
-            # what the task scores: unshaped, and the game's score rather than the clipped one
-            episode_return += score_of(unshaped_reward(reward, info), info)
+            episode_return += task_reward(reward, info)  # unshaped, the game's unclipped score
             shaped_return += float(reward)  # what the agent learns from
             episode_length += 1
             obs = next_obs

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nprl.envs.pixels import score_of
+from nprl.rewards import task_reward
 from nprl.viz import require, save_figure
 
 
@@ -41,7 +41,7 @@ def record_q_trace(agent, env, action_names: list[str] | None = None, seed: int 
         obs, reward, terminated, truncated, info = env.step(action)
         qs.append(q)
         actions.append(action)
-        rewards.append(score_of(reward, info))
+        rewards.append(task_reward(reward, info))
         done = terminated or truncated
     n_actions = len(qs[0])
     names = action_names or [f"action {a}" for a in range(n_actions)]

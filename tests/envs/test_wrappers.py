@@ -249,3 +249,12 @@ def test_the_wrapped_env_passes_gymnasiums_checker():
 
     check_env(shape_env(gym.make("CartPole-v1").unwrapped, "upright", 0.99),
               skip_render_check=True)
+
+
+def test_task_reward_prefers_the_games_score_then_the_unshaped_reward():
+    from nprl.rewards import RAW_REWARD_KEY, UNSHAPED_KEY, task_reward
+
+    assert task_reward(-1.0, {}) == -1.0
+    assert task_reward(0.7, {UNSHAPED_KEY: -1.0}) == -1.0  # shaping removed
+    # shaping on top of sign clipping: the shaped step saw the clipped 1.0; the game scored 4
+    assert task_reward(1.3, {UNSHAPED_KEY: 1.0, RAW_REWARD_KEY: 4.0}) == 4.0
