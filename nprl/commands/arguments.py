@@ -25,36 +25,25 @@ def _integer(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
 
 
-def seed(text: str) -> int:
-    """A seed: a whole number >= 0 (what NumPy's ``SeedSequence`` and Gymnasium accept)."""
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"a seed must be a whole number >= 0, got {value}")
-    return value
+def _whole_in(low: int, high: int | None = None, what: str = "expected a whole number"):
+    """An argparse type: a whole number from ``low`` (to ``high``), else one line saying
+    ``<what> >= low`` (or ``from low to high``) and the value given."""
+    bounds = f">= {low}" if high is None else f"from {low} to {high}"
+
+    def parse(text: str) -> int:
+        value = _integer(text)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{what} {bounds}, got {value}")
+        return value
+
+    return parse
 
 
-def positive_int(text: str) -> int:
-    """A whole number >= 1 (a count of steps, episodes, epochs...)."""
-    value = _integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """A whole number >= 0."""
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
-
-
-def episodes(text: str) -> int:
-    """A number of evaluation episodes: a whole number from 1 to 1000."""
-    value = _integer(text)
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1000, got {value}")
-    return value
+# A seed: what NumPy's ``SeedSequence`` and Gymnasium accept.
+seed = _whole_in(0, what="a seed must be a whole number")
+positive_int = _whole_in(1)  # a count of steps, epochs, jobs...
+non_negative_int = _whole_in(0)
+episodes = _whole_in(1, 1000)  # evaluation episodes
 
 
 def finite_float(text: str) -> float:

@@ -17,7 +17,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from nprl.commands.arguments import examples, wrote
+from nprl.commands.arguments import examples, positive_int, wrote
 from nprl.errors import UserError
 
 DEFAULT_DIR = "nprl-lessons"
@@ -57,7 +57,7 @@ def register(subparsers) -> None:
                                            "exercise's verdict. Exit 0 only when all pass.")
     check.add_argument("path", nargs="?", default=DEFAULT_DIR, metavar="PATH",
                        help=f"a notebook or a folder of them (default ./{DEFAULT_DIR})")
-    check.add_argument("--jobs", type=int, default=2, metavar="N",
+    check.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                        help="notebooks to run at once, one kernel each (default 2)")
     check.set_defaults(func=check_lessons)
 
@@ -70,7 +70,7 @@ def register(subparsers) -> None:
                       help="render the worked solutions instead of the exercises")
     html.add_argument("--only", nargs="+", metavar="NAME",
                       help="render only these notebooks, e.g. 02_perceptron checkpoint_a")
-    html.add_argument("--jobs", type=int, default=2, metavar="N",
+    html.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                       help="notebooks to run at once, one kernel each (default 2)")
     html.set_defaults(func=render_html)
 
@@ -153,8 +153,6 @@ def _notebooks_at(path: Path) -> list[Path]:
 def check_lessons(args: argparse.Namespace) -> int:
     from nprl.lessons.runner import run_notebooks
 
-    if args.jobs < 1:
-        raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     paths = _notebooks_at(Path(args.path))
     passed = total = 0
     all_ok = True
@@ -183,8 +181,6 @@ def check_lessons(args: argparse.Namespace) -> int:
 def render_html(args: argparse.Namespace) -> int:
     from nprl.lessons.site import build_site
 
-    if args.jobs < 1:
-        raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     index = build_site(Path(args.dir), solutions=args.solutions, only=args.only,
                        jobs=args.jobs)
     wrote("course site", index, "open it in a browser; no network needed")

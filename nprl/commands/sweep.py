@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import examples
+from nprl.commands.arguments import examples, positive_int, seed
 from nprl.errors import UserError
 
 
@@ -37,9 +37,9 @@ def register(subparsers) -> None:
     parser.add_argument("--env", help="Gymnasium id (default: the preset's, else CartPole-v1)")
     parser.add_argument("--preset", help="hyperparameter preset (default: the one named "
                         "after --env)")
-    parser.add_argument("--steps", type=int, help="environment steps per trial (default: the preset's "
+    parser.add_argument("--steps", type=positive_int, help="environment steps per trial (default: the preset's "
                         "total_steps)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1], metavar="S",
+    parser.add_argument("--seeds", type=seed, nargs="+", default=[1], metavar="S",
                         help="seeds every configuration is trained on (default: 1)")
     parser.add_argument("--grid", action="append", default=[], metavar="FIELD=V1,V2",
                         help="try each value of a DQNConfig field; several --grid are "
@@ -48,20 +48,20 @@ def register(subparsers) -> None:
                         metavar="FIELD=KIND:LOW:HIGH",
                         help="draw a field from uniform, loguniform or randint (repeatable; "
                              "default: none)")
-    parser.add_argument("--samples", type=int, default=1,
+    parser.add_argument("--samples", type=positive_int, default=1,
                         help="random draws of the --sample fields (default 1)")
     parser.add_argument("--set", dest="settings", action="append", default=[],
                         metavar="KEY=VALUE", help="override a DQNConfig field in every trial (default: "
                         "none)")
     parser.add_argument("--out", help="sweep directory to create (default "
                         "sweeps/ENV-TIME)")
-    parser.add_argument("--cpus-per-trial", type=int, default=1,
+    parser.add_argument("--cpus-per-trial", type=positive_int, default=1,
                         help="CPUs, and BLAS threads, of each trial (default 1)")
-    parser.add_argument("--max-concurrent", type=int,
+    parser.add_argument("--max-concurrent", type=positive_int,
                         help="at most this many trials at once (default: as many as fit)")
     parser.add_argument("--address", help="join this Ray cluster (default: $RAY_ADDRESS, "
                         "else start Ray here with all CPUs)")
-    parser.add_argument("--num-cpus", type=int, help="CPUs of the local Ray (default: all)")
+    parser.add_argument("--num-cpus", type=positive_int, help="CPUs of the local Ray (default: all)")
     parser.add_argument("--scheduler", choices=["asha"],
                         help="stop poor trials early (Ray Tune's ASHA), judged at evaluations "
                         "(default: none, every trial runs to the end)")
@@ -80,10 +80,6 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from nprl.scale import sweep
 
-    for name in ("steps", "samples", "cpus_per_trial", "max_concurrent", "num_cpus"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise UserError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     try:
         sweep(env=args.env, preset=args.preset, steps=args.steps, seeds=args.seeds,
               grid=args.grid, sample=args.sample, samples=args.samples, out=args.out,

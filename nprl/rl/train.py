@@ -44,8 +44,13 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.envs.pixels import (frames_per_step, game_rng_state, make_pixel_env, pixel_family,
-                              restore_game_rng)
+from nprl.envs.pixels import (
+    frames_per_step,
+    game_rng_state,
+    make_pixel_env,
+    pixel_family,
+    restore_game_rng,
+)
 from nprl.envs.potentials import shape_env
 from nprl.errors import Note
 from nprl.fileio import DiskFull, folder_bytes, is_disk_full
