@@ -130,6 +130,7 @@ class World:
         self.step_count = 0
         self._next_id = 0
         self._impulses: solver.ImpulseCache = {}
+        self._thinnest_static: float | None = None  # see _substeps; kept by add/remove
 
     def add(self, body: Body) -> Body:
         """Add a body (returned, for chaining). A body belongs to one world at a time."""
@@ -141,6 +142,7 @@ class World:
         body._id = self._next_id
         self._next_id += 1
         self.bodies.append(body)
+        self._note_static_shapes()
         return body
 
     def remove(self, body: Body) -> None:
@@ -150,6 +152,13 @@ class World:
         self.bodies.remove(body)
         self.contacts = [m for m in self.contacts if not m.involves(body)]
         body._id = -1
+        self._note_static_shapes()
+
+    def _note_static_shapes(self) -> None:
+        """Remember the thinnest static body's thickness (None without static bodies): the
+        sub-step rule needs it every step, and it changes only when bodies come and go."""
+        self._thinnest_static = min((b._thickness for b in self.bodies if b.static),
+                                    default=None)
 
     def contacts_of(self, body: Body, shape: int | None = None) -> list[Manifold]:
         """The last step's manifolds that touch ``body`` (and its shape ``shape`` if given).
@@ -191,7 +200,7 @@ class World:
         (each sub-step moves every body at most half of its thickness plus the thinnest
         static shape's), and the longest move (m) of a body in the whole step. Raises
         ``ValueError`` for a body faster than :data:`MAX_SUBSTEPS` sub-steps allow."""
-        thinnest = min((b._thickness for b in self.bodies if b.static), default=None)
+        thinnest = self._thinnest_static
         if thinnest is None:
             return 1, 0.0
         dt = self.dt
