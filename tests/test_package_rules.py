@@ -65,7 +65,8 @@ def test_lessons_import_torch_only_optionally(path):
                 assert names <= {"torch"} and id(node) in guarded, (path.name, node.lineno)
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+@pytest.mark.parametrize("path", SOURCES + LESSON_SOURCES,
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_no_allow_pickle_true(path):
     assert "allow_pickle=True" not in path.read_text().replace(" ", "")
 
