@@ -7,8 +7,8 @@
 of the last two frames, the 84x84 grayscale resize and, optionally, ``terminated`` on a
 lost life; ``FrameStackObservation`` (Gymnasium) stacks the last 4 frames, padding an
 episode's first stack with its reset frame. nprl writes only the two pieces neither
-package provides: pressing FIRE after a reset in games that wait for it, and clipping
-rewards to their sign for learning while keeping the game's score in
+package provides: pressing FIRE after a reset and after a lost life in games that wait
+for it, and clipping rewards to their sign for learning while keeping the game's score in
 ``info["raw_reward"]``, which is what training logs and evaluations add up.
 
 Note: Gymnasium's ``terminal_on_life_loss`` ends the episode at a lost life and the next
@@ -28,15 +28,20 @@ from nprl.rewards import RAW_REWARD_KEY
 
 
 class FireOnReset(gym.Wrapper):
-    """Press FIRE once after every reset, for games that wait for it (Breakout, ...).
+    """Press FIRE once after every reset and after every lost life, for games that wait for
+    it (Breakout, ...) before the ball or the round starts.
 
-    Without it a greedy agent that never picks FIRE stands still for the whole episode.
+    Without it a greedy agent that never picks FIRE stands still until the time limit
+    (108,000 frames): in training, where ``terminal_on_life_loss`` makes every episode one
+    life that starts with a reset, the agent never even sees a waiting state, so a whole
+    game in evaluation would stall after its first lost life.
     """
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
         meanings = env.unwrapped.get_action_meanings()
         self.fire = meanings.index("FIRE") if "FIRE" in meanings else None
+        self.lives = 0
 
     def reset(self, **kwargs):
         obs, info = self.env.reset(**kwargs)
@@ -45,7 +50,20 @@ class FireOnReset(gym.Wrapper):
         obs, _, terminated, truncated, info = self.env.step(self.fire)
         if terminated or truncated:  # a game that ends on FIRE: start again, no FIRE loop
             obs, info = self.env.reset()
+        self.lives = self.env.unwrapped.ale.lives()
         return obs, info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        if self.fire is None or terminated or truncated:
+            return obs, reward, terminated, truncated, info
+        lives = self.env.unwrapped.ale.lives()
+        if lives < self.lives:  # a life lost, the game goes on: serve the next ball
+            obs, more, terminated, truncated, info = self.env.step(self.fire)
+            reward += more
+            lives = self.env.unwrapped.ale.lives()
+        self.lives = lives
+        return obs, reward, terminated, truncated, info
 
 
 class SignRewards(gym.Wrapper):
@@ -92,7 +110,7 @@ def make_atari(
     terminal_on_life_loss : bool
         ``terminated`` when a life is lost (for learning only; a new game starts).
     fire_on_reset : bool
-        Press FIRE after reset in games whose action set has it.
+        Press FIRE after reset and after a lost life in games whose action set has it.
     clip_rewards : bool
         Rewards clipped to their sign (raw ones in ``info["raw_reward"]``).
     max_episode_steps : int, optional

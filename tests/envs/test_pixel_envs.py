@@ -57,6 +57,20 @@ def test_breakout_starts_moving_after_reset_without_the_agent_pressing_fire():
     assert all(np.array_equal(obs[-1], frame) for frame in still)
 
 
+def test_a_whole_breakout_game_of_noops_ends_because_each_new_ball_is_served():
+    # Without FIRE after a lost life the game would wait for it until the time limit.
+    env = make_atari("ALE/Breakout-v5", repeat_action_probability=0.0, noop_max=0)
+    env.reset(seed=0)
+    lives = [env.unwrapped.ale.lives()]
+    for _ in range(3000):
+        *_, terminated, truncated, _ = env.step(0)
+        lives.append(env.unwrapped.ale.lives())
+        if terminated or truncated:
+            break
+    assert terminated and not truncated
+    assert lives[0] == 5 and lives[-1] == 0
+
+
 def test_terminal_on_life_loss_ends_the_learning_episode_early():
     whole = make_atari("ALE/Breakout-v5", repeat_action_probability=0.0)
     life = make_atari("ALE/Breakout-v5", repeat_action_probability=0.0,
