@@ -10,7 +10,8 @@ Files, one job each:
 
 - ``config.py``         ``DQNConfig``: every hyperparameter, one documented line each
 - ``presets.py``        TOML presets in ``nprl/presets/`` -> configs
-- ``replay_buffer.py``  uniform ring buffer and the ``Batch`` it samples
+- ``transition.py``     the transition schema: ``Transition``, stored fields, ``Batch``
+- ``replay_buffer.py``  uniform ring buffer
 - ``frame_buffer.py``   replay of stacked Atari frames storing each frame once
 - ``sum_tree.py``       the sum tree behind prioritized replay
 - ``prioritized.py``    ``PrioritizedReplayBuffer`` (proportional PER)
@@ -36,13 +37,14 @@ from nprl.rl.config import DQNConfig
 from nprl.rl.dueling import DuelingHead
 from nprl.rl.evaluate import evaluate
 from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer
-from nprl.rl.nstep import NStepAccumulator, Transition
+from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.schedules import ExponentialSchedule, LinearSchedule, MultiplicativeSchedule
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.sum_tree import SumTree
 from nprl.rl.targets import td_targets
+from nprl.rl.transition import Batch, Transition
 from nprl.rl.train import TrainResult, resume, train
 
 __all__ = [

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from nprl.rl.nstep import Transition
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
+from nprl.rl.transition import Batch, Transition
 
 
 class SuccessBuffer:
