@@ -4,7 +4,7 @@ A DQN agent learns from transitions ``(obs, action, reward, next_obs, terminated
 at random from its recent past. :class:`ReplayBuffer` stores them in fixed NumPy arrays
 allocated once (no deque, no list of tuples); when full, the oldest slot is overwritten
 (a ring). Sampling draws all indices with one ``Generator.integers`` call and gathers
-with one fancy-index per array, so a batch costs a handful of NumPy calls.
+with one ``take`` per array, so a batch costs a handful of NumPy calls.
 
 The fields of a transition, their dtypes and the :class:`Batch` it samples are defined
 once, in :mod:`nprl.rl.transition`. Besides the observations the ring is one record
@@ -116,7 +116,7 @@ class ReplayBuffer:
 
     def _observations_at(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(obs, next_obs)`` of the transitions at ``indices``, each ``(B, *obs_shape)``."""
-        return self.obs[indices], self.next_obs[indices]
+        return self.obs.take(indices, axis=0), self.next_obs.take(indices, axis=0)
 
     def _filled_slots(self) -> np.ndarray:
         """Slots holding transitions, oldest first (a plain ring: ``0 .. size-1``)."""
@@ -160,8 +160,9 @@ class ReplayBuffer:
         self._store_observations(slot, obs, np.asarray(next_obs), int(n_steps),
                                  bool(terminated or truncated) and n_steps == 1)
         self.fields[slot] = (action, reward, terminated, truncated, n_steps)
-        self.pos = (self.pos + 1) % self.capacity
-        self.size = min(self.size + 1, self.capacity)
+        self.pos = (slot + 1) % self.capacity
+        if self.size < self.capacity:
+            self.size += 1
         if self.prune_to is not None and self.size == self.capacity:
             self._prune()
         self._added(slot)
@@ -190,7 +191,7 @@ class ReplayBuffer:
         if weights is None:
             weights = np.ones(len(indices), dtype=np.float32)
         obs, next_obs = self._observations_at(indices)
-        rows = self.fields[indices]
+        rows = self.fields.take(indices)  # take: many times faster than fields[indices]
         return Batch(obs=obs, next_obs=next_obs, weights=weights, indices=indices,
                      **{name: rows[name] for name in STORED.names})
 
