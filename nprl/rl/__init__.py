@@ -27,7 +27,6 @@ Files, one job each:
 - ``run_dir.py``        run directory: config.json, metrics.csv, atomic checkpoints
 - ``metrics.py``        the fixed, documented names of every logged metric
 - ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)
-- ``storage.py``        pickle-free arrays (.npy) and JSON helpers
 - ``rng.py``            NumPy generators saved as JSON
 - ``blas.py``           one BLAS thread while training small networks (much faster)
 """
@@ -44,8 +43,8 @@ from nprl.rl.schedules import ExponentialSchedule, LinearSchedule, Multiplicativ
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.sum_tree import SumTree
 from nprl.rl.targets import td_targets
-from nprl.rl.transition import Batch, Transition
 from nprl.rl.train import TrainResult, resume, train
+from nprl.rl.transition import Batch, Transition
 
 __all__ = [
     "Batch",

@@ -29,7 +29,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.fileio import verify_manifest, write_folder
+from nprl.fileio import (
+    load_arrays,
+    read_json,
+    save_arrays,
+    verify_manifest,
+    write_folder,
+    write_json,
+)
 from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.losses import HuberLoss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
@@ -43,7 +50,6 @@ from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import Batch, ReplayBuffer
 from nprl.rl.rng import generator_from_state, generator_state
-from nprl.rl.storage import load_arrays, read_json, save_arrays, write_json
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.targets import td_targets
 

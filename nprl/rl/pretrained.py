@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from nprl.envs.registration import check_env_id_from_file
-from nprl.fileio import verify_manifest, write_folder
+from nprl.fileio import read_json, verify_manifest, write_folder, write_json
 from nprl.rl.agent import DQNAgent
 from nprl.rl.run_dir import RunDir
-from nprl.rl.storage import read_json, write_json
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 

@@ -53,9 +53,11 @@ from nprl.errors import Note
 from nprl.fileio import (
     TEMPORARY_PREFIX,
     folder_bytes,
+    read_json,
     verify_manifest,
     write_file_atomic,
     write_folder,
+    write_json,
 )
 from nprl.rl.config import DQNConfig
 from nprl.rl.metrics import (
@@ -65,7 +67,6 @@ from nprl.rl.metrics import (
     metric_columns,
     weight_norm_layers,
 )
-from nprl.rl.storage import read_json, write_json
 
 KEEP_CHECKPOINTS = 2
 CHECKPOINT_NAME = re.compile(r"step_[0-9]{9}")  # what checkpoint_name() writes, nothing else

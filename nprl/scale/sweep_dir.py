@@ -26,8 +26,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nprl.fileio import read_json, write_json
 from nprl.rl.run_dir import RunDir, read_state
-from nprl.rl.storage import read_json, write_json
 from nprl.scale.spec import SweepSpec, Trial
 
 FINISHED, STOPPED, FAILED = "finished", "stopped", "failed"

@@ -4,11 +4,11 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from nprl.fileio import load_arrays, read_json, save_arrays, write_json
 from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer, is_frame_stack
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import ReplayBuffer
-from nprl.rl.storage import load_arrays, read_json, save_arrays, write_json
 
 FRAME = (6, 5)
 STACK = 4
