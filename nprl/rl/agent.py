@@ -195,10 +195,8 @@ class DQNAgent:
         the first time it is used."""
         if self._success is None and self.config.success_buffer:
             size, seed = self.config.success_buffer_size, self._buffer_seeds[1]
-            self._success = SuccessBuffer(
-                size, self.obs_shape, obs_dtype=self.obs_dtype, seed=seed,
-                buffer=make_replay_buffer(self.config, size, self.obs_shape, self.obs_dtype,
-                                          seed, prioritized=False))
+            self._success = SuccessBuffer(make_replay_buffer(
+                self.config, size, self.obs_shape, self.obs_dtype, seed, prioritized=False))
         return self._success
 
     @success.setter

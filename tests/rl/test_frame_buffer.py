@@ -189,8 +189,7 @@ def test_the_success_tier_keeps_whole_episodes_of_frames_exactly():
     from nprl.rl.nstep import Transition
     from nprl.rl.success_buffer import SuccessBuffer
 
-    tier = SuccessBuffer(100, (STACK, *FRAME), obs_dtype=np.uint8,
-                         buffer=FrameReplayBuffer(100, FRAME, STACK, seed=0))
+    tier = SuccessBuffer(FrameReplayBuffer(100, FRAME, STACK, seed=0))
 
     class Recorder:
         added = []
