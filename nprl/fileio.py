@@ -50,7 +50,10 @@ MANIFEST = "MANIFEST.json"
 MANIFEST_FORMAT = "nprl.manifest"
 MANIFEST_VERSION = 1
 MAX_JSON_BYTES = 64 * 2**20  # no JSON document nprl writes comes near this
-TEMPORARY_PREFIX = ".tmp-"  # temporary folders of write_folder: removed by cleanup
+TEMPORARY_PREFIX = ".tmp-"  # temporary folders of write_folder
+OLD_PREFIX = ".old-"  # a folder replace_folder swapped out, when it cannot exchange
+# What a writer here killed mid-write can leave beside its target (remove_leftovers).
+LEFTOVERS = (f"{TEMPORARY_PREFIX}*", f"{OLD_PREFIX}*", ".*.tmp")
 _CHUNK = 2**20
 
 
@@ -311,10 +314,25 @@ def replace_folder(new: Path, final: Path) -> None:
     elif _exchange(new, final):
         shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old folder
     else:
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        old = final.with_name(f"{OLD_PREFIX}{final.name}-{os.getpid()}")
         os.replace(final, old)
         os.replace(new, final)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_leftovers(folder: str | Path) -> list[str]:
+    """Remove from ``folder`` what a writer of this module, killed mid-write, left there
+    (:data:`LEFTOVERS`: temporary folders and files, a swapped-out old folder); return
+    their names."""
+    removed = []
+    for pattern in LEFTOVERS:
+        for path in Path(folder).glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
 
 
 def folder_bytes(folder: Path) -> int:
