@@ -48,10 +48,11 @@ from nprl.rl.frame_buffer import make_replay_buffer
 from nprl.rl.networks import build_q_network, resolve_network
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.rng import generator_from_state, generator_state
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.targets import td_targets
+from nprl.rl.transition import Batch
 
 AGENT_FORMAT = 1  # version of the folder layout written by DQNAgent.save
 
