@@ -11,9 +11,9 @@ from nprl.rl.pretrained import PRETRAINED_DIR, export_pretrained
 from nprl.rl.run_dir import RunDir
 from nprl.rl.train import train
 
-TINY = dict(total_steps=600, hidden_sizes=[16], batch_size=16, buffer_size=1000,
-            learning_starts=200, train_freq=4, target_update_interval=100, log_interval=250,
-            eval_interval=0, checkpoint_interval=300, seed=4)
+TINY = {"total_steps": 600, "hidden_sizes": [16], "batch_size": 16, "buffer_size": 1000,
+        "learning_starts": 200, "train_freq": 4, "target_update_interval": 100,
+        "log_interval": 250, "eval_interval": 0, "checkpoint_interval": 300, "seed": 4}
 
 
 @pytest.fixture(scope="module")
