@@ -62,8 +62,8 @@ def fill_and_save(n: int, seed: int = 0) -> tuple[int, int, float]:
     """Fill a FrameReplayBuffer with n transitions of Breakout; return (held, bytes on disk,
     seconds)."""
     from nprl.envs.atari import make_atari
+    from nprl.fileio import save_arrays, write_json
     from nprl.rl.frame_buffer import FrameReplayBuffer
-    from nprl.rl.storage import save_arrays, write_json
 
     env = make_atari("ALE/Breakout-v5", terminal_on_life_loss=True)
     buffer = FrameReplayBuffer(n, seed=seed)

@@ -30,9 +30,9 @@ EVAL_SEED = 777_000  # far from the seeds training evaluations use
 
 def land(run_dir: Path) -> dict:
     """Evaluate the run's best agent on 100 full-task episodes."""
+    from nprl.fileio import read_json
     from nprl.rl import DQNAgent, evaluate
     from nprl.rl.run_dir import RunDir
-    from nprl.rl.storage import read_json
     from nprl.rl.train import make_env
 
     run = RunDir(run_dir)

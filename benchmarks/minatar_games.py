@@ -61,9 +61,9 @@ def train(command: list[str], out: Path) -> None:
 def evaluate_run(out: Path, episodes: int) -> dict:
     """Greedy episodes of the run's best (else newest) agent; how far training got (the
     newest checkpoint's step) and its training wall time (metrics.csv's last ``time``)."""
+    from nprl.fileio import read_json
     from nprl.rl import DQNAgent, evaluate
     from nprl.rl.run_dir import RunDir
-    from nprl.rl.storage import read_json
     from nprl.rl.train import make_env
 
     run = RunDir(out)

@@ -1,7 +1,8 @@
-"""Files that survive a crash and are checked when read back.
+"""Files that survive a crash and are checked when read back: nprl's one I/O module.
 
-The primitives under nprl's two stores, networks (:mod:`nprl.nn.serialization`) and
-checkpoints (:mod:`nprl.rl.storage`), so that both write and read the same way:
+Networks (:mod:`nprl.nn.serialization`), agents and replay buffers (:mod:`nprl.rl.agent`),
+run directories and checkpoints (:mod:`nprl.rl.run_dir`) and sweeps all write and read
+through these functions, so every file nprl keeps is written and checked the same way:
 
 - :func:`write_folder` writes a folder the SQLite way: everything goes into a temporary
   sibling folder, a manifest of its files is written last, every file and folder is
@@ -13,6 +14,9 @@ checkpoints (:mod:`nprl.rl.storage`), so that both write and read the same way:
   reader checks the header before it reads anything: the data length the header declares
   must be exactly what the file holds, so a damaged header can neither make it allocate
   memory that the file does not back nor raise a raw NumPy error.
+- :func:`save_arrays` / :func:`load_arrays`: a folder of named arrays, one ``.npy`` each;
+  :func:`write_json` / :func:`read_json`: a JSON document (counters, configs, metadata),
+  replaced atomically, read with a size limit. No pickle anywhere.
 - ``MANIFEST.json`` (:func:`write_manifest`, :func:`verify_manifest`): SHA-256 and size of
   every file of a folder. A subfolder with its own manifest (a network inside an agent
   inside a checkpoint) is listed by its manifest only, so every byte is hashed once and
@@ -36,6 +40,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,8 +49,11 @@ from nprl.errors import Note
 MANIFEST = "MANIFEST.json"
 MANIFEST_FORMAT = "nprl.manifest"
 MANIFEST_VERSION = 1
-MAX_MANIFEST_BYTES = 16 * 2**20  # a manifest lists files, it is never this large
-TEMPORARY_PREFIX = ".tmp-"  # temporary folders of write_folder: removed by cleanup
+MAX_JSON_BYTES = 64 * 2**20  # no JSON document nprl writes comes near this
+TEMPORARY_PREFIX = ".tmp-"  # temporary folders of write_folder
+OLD_PREFIX = ".old-"  # a folder replace_folder swapped out, when it cannot exchange
+# What a writer here killed mid-write can leave beside its target (remove_leftovers).
+LEFTOVERS = (f"{TEMPORARY_PREFIX}*", f"{OLD_PREFIX}*", ".*.tmp")
 _CHUNK = 2**20
 
 
@@ -202,12 +210,7 @@ def _note_unverified(folder: Path) -> None:
 
 def _read_manifest(path: Path) -> dict[str, dict]:
     """The ``files`` table of a manifest, each entry checked (``ValueError`` naming it)."""
-    if path.stat().st_size > MAX_MANIFEST_BYTES:
-        raise ValueError(f"{path}: too large to be an nprl manifest")
-    try:
-        document = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{path}: damaged (not valid JSON: {error})") from None
+    document = read_json(path)
     if not (isinstance(document, dict) and document.get("format") == MANIFEST_FORMAT
             and document.get("version") == MANIFEST_VERSION
             and document.get("algorithm") == "sha256"
@@ -311,10 +314,25 @@ def replace_folder(new: Path, final: Path) -> None:
     elif _exchange(new, final):
         shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the old folder
     else:
-        old = final.with_name(f".old-{final.name}-{os.getpid()}")
+        old = final.with_name(f"{OLD_PREFIX}{final.name}-{os.getpid()}")
         os.replace(final, old)
         os.replace(new, final)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_leftovers(folder: str | Path) -> list[str]:
+    """Remove from ``folder`` what a writer of this module, killed mid-write, left there
+    (:data:`LEFTOVERS`: temporary folders and files, a swapped-out old folder); return
+    their names."""
+    removed = []
+    for pattern in LEFTOVERS:
+        for path in Path(folder).glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
 
 
 def folder_bytes(folder: Path) -> int:
@@ -417,3 +435,48 @@ def read_npy(path: str | Path) -> np.ndarray:
                              f"({declared} bytes) but the file holds {held}; it is damaged")
         data = np.fromfile(file, dtype=dtype, count=count)
     return data.reshape(shape, order="F" if fortran else "C")
+
+
+def save_arrays(directory: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write each array to ``directory/<name>.npy`` (creating the folder)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        write_npy(directory / f"{name}.npy", array)
+
+
+def load_arrays(directory: str | Path, names: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Read ``directory/<name>.npy`` for each name (all ``.npy`` files when ``names`` is None).
+
+    Raises ``ValueError`` naming the file when one is missing, empty, damaged or holds
+    an object array.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ValueError(f"missing folder {directory}")
+    if names is None:
+        names = sorted(path.name[: -len(".npy")] for path in directory.glob("*.npy"))
+    return {name: read_npy(directory / f"{name}.npy") for name in names}
+
+
+# -- JSON documents ------------------------------------------------------------------------
+
+def write_json(path: str | Path, document: Any) -> None:
+    """Write ``document`` as indented JSON, atomically and durably (a crash leaves the old
+    file or the new one, never a torn one)."""
+    write_file_atomic(path, (json.dumps(document, indent=2) + "\n").encode())
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file, raising ``ValueError`` that names the file when it is missing, too
+    large or broken."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: missing file")
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise ValueError(f"{path}: too large to be a file written by nprl")
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"{path}: not a readable JSON file (not valid JSON: "
+                         f"{type(error).__name__}: {error})") from None

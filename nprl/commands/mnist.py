@@ -11,6 +11,10 @@ Three presets:
               with 16 and 32 channels, then Dense 1568-64-10), cross-entropy and Adam.
 
 The end-to-end serialization check (save, load, same test accuracy) is part of every run.
+
+The data: ``--data DIR`` names a folder holding the four original MNIST IDX files. Only in
+a source checkout of nprl is there a default (``../shared/data/mnist``, next to the
+repository, the development layout); an installed nprl needs ``--data``.
 """
 
 from __future__ import annotations
@@ -28,9 +32,13 @@ from nprl.commands.arguments import (
     seed,
     wrote,
 )
+from nprl.data.mnist import MNIST_FILES
 from nprl.errors import UserError
 
-DEFAULT_DATA_CANDIDATES = ("../shared/data/mnist",)
+DEVELOPMENT_DATA = "../shared/data/mnist"  # beside a source checkout (the repo's layout)
+IDX_FILES = ", ".join(name for split in MNIST_FILES.values() for name in split)
+DATA_HINT = (f"pass --data DIR, a folder holding the four MNIST IDX files {IDX_FILES} "
+             "(each may end in .gz; download them from an MNIST mirror)")
 
 
 @dataclass
@@ -95,13 +103,15 @@ PRESETS = {
 
 
 def default_data_dir() -> Path | None:
-    """``../shared/data/mnist`` relative to the cwd, else relative to the repository root."""
+    """The development convenience: ``../shared/data/mnist`` relative to the cwd, else to
+    the repository root when nprl runs from a source checkout; None when neither exists
+    (always the case for an installed nprl run outside a checkout)."""
     repo_root = Path(__file__).resolve().parents[2]
-    for base in (Path.cwd(), repo_root):
-        for candidate in DEFAULT_DATA_CANDIDATES:
-            path = (base / candidate).resolve()
-            if path.is_dir():
-                return path
+    bases = [Path.cwd()] + [repo_root] * (repo_root / "pyproject.toml").is_file()
+    for base in bases:
+        path = (base / DEVELOPMENT_DATA).resolve()
+        if path.is_dir():
+            return path
     return None
 
 
@@ -113,14 +123,15 @@ def register(subparsers) -> None:
         "accuracy. Presets: "
         + "; ".join(f"{p.name}: {p.description}" for p in PRESETS.values()),
         epilog=examples(
-            "nprl mnist                          # the modern preset, ~98% test accuracy",
-            "nprl mnist --preset cnn --epochs 1  # a small CNN",
-            "nprl mnist --limit 5000 --quiet     # a quick run on 5,000 images",
+            "nprl mnist --data ~/mnist                          # modern preset, ~98% test acc.",
+            "nprl mnist --data ~/mnist --preset cnn --epochs 1  # a small CNN",
+            "nprl mnist --data ~/mnist --limit 5000 --quiet     # 5,000 images, quick",
         ),
     )
-    parser.add_argument("--data", type=Path, default=None,
-                        help="directory with the four MNIST IDX files (default: "
-                        "../shared/data/mnist when it exists)")
+    parser.add_argument("--data", type=Path, default=None, metavar="DIR",
+                        help=f"folder holding the four MNIST IDX files ({IDX_FILES}, each "
+                        "may end in .gz). Needed once nprl is installed; in a source "
+                        f"checkout the default is {DEVELOPMENT_DATA} when it exists")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="modern",
                         help="network and training recipe (default: modern)")
     parser.add_argument("--epochs", type=positive_int, default=None,
@@ -185,13 +196,12 @@ def train(args: argparse.Namespace) -> int:
     check_new_output_dir(out, "--out")  # before the training, not after it
     data_dir = args.data if args.data is not None else default_data_dir()
     if data_dir is None:
-        raise UserError("MNIST not found: pass --data DIR (a directory with the four IDX files "
-                        "train-images-idx3-ubyte.gz ... t10k-labels-idx1-ubyte.gz)")
+        raise UserError(f"MNIST not found: {DATA_HINT}")
     started = time.perf_counter()
     try:
         (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
     except ValueError as error:
-        raise UserError(str(error)) from None
+        raise UserError(f"{error}; {DATA_HINT}") from None
     if args.limit is not None:
         x_train, y_train = x_train[: args.limit], y_train[: args.limit]
     x_train, x_test = _prepare(x_train, preset.images), _prepare(x_test, preset.images)

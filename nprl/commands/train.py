@@ -91,7 +91,6 @@ def run(args: argparse.Namespace) -> int:
 def report_result(result) -> None:
     """Print where the run stands and try to draw its learning curve."""
     from nprl.commands.arguments import wrote
-    from nprl.errors import UserError as MissingExtra
 
     if result.interrupted:
         print(f"interrupted at step {result.steps}; checkpoint saved. Continue with: "
@@ -106,7 +105,7 @@ def report_result(result) -> None:
 
         png = plot_learning_curves([result.run_dir], result.run_dir / "learning_curve.png")
         wrote("learning curve", png)
-    except MissingExtra as error:
+    except UserError as error:  # most often matplotlib missing; the run itself is saved
         print(f"(no learning curve: {error})", file=sys.stderr)
     except OSError as error:  # e.g. the disk is full: the run itself is saved
         print(f"(no learning curve: {error.strerror or error})", file=sys.stderr)

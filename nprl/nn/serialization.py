@@ -20,17 +20,15 @@ before manifests existed loads with a note that it could not be verified.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
-from nprl.fileio import read_npy, verify_manifest, write_folder, write_npy
+from nprl.fileio import read_json, read_npy, save_arrays, verify_manifest, write_folder, write_json
 from nprl.nn.layer import Layer, layer_from_config
 
 FORMAT = "nprl.nn"
 VERSION = 1
-MAX_CONFIG_BYTES = 16 * 2**20  # a layer tree is a few kilobytes
 
 
 def save(net: Layer, directory) -> Path:
@@ -60,11 +58,8 @@ def save(net: Layer, directory) -> Path:
     }
 
     def write(folder: Path) -> None:
-        folder.mkdir()
-        for name, array in state.items():
-            write_npy(folder / f"{name}.npy", array)
-        with open(folder / "config.json", "w") as f:
-            json.dump(config, f, indent=2)
+        save_arrays(folder, state)
+        write_json(folder / "config.json", config)
 
     return write_folder(directory, write)
 
@@ -72,13 +67,7 @@ def save(net: Layer, directory) -> Path:
 def _read_config(path: Path) -> dict:
     if not path.is_file():
         raise ValueError(f"{path}: missing file (is this a directory written by nprl.nn.save?)")
-    if path.stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path}: too large to be an nprl.nn model config")
-    try:
-        with open(path) as f:
-            config = json.load(f)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ValueError(f"{path}: not a readable JSON file ({error})") from None
+    config = read_json(path)
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{path}: not an nprl.nn model config (no 'format': '{FORMAT}')")
     if config.get("version") != VERSION:

@@ -10,7 +10,8 @@ Files, one job each:
 
 - ``config.py``         ``DQNConfig``: every hyperparameter, one documented line each
 - ``presets.py``        TOML presets in ``nprl/presets/`` -> configs
-- ``replay_buffer.py``  uniform ring buffer and the ``Batch`` it samples
+- ``transition.py``     the transition schema: ``Transition``, stored fields, ``Batch``
+- ``replay_buffer.py``  uniform ring buffer
 - ``frame_buffer.py``   replay of stacked Atari frames storing each frame once
 - ``sum_tree.py``       the sum tree behind prioritized replay
 - ``prioritized.py``    ``PrioritizedReplayBuffer`` (proportional PER)
@@ -26,7 +27,6 @@ Files, one job each:
 - ``run_dir.py``        run directory: config.json, metrics.csv, atomic checkpoints
 - ``metrics.py``        the fixed, documented names of every logged metric
 - ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)
-- ``storage.py``        pickle-free arrays (.npy) and JSON helpers
 - ``rng.py``            NumPy generators saved as JSON
 - ``blas.py``           one BLAS thread while training small networks (much faster)
 """
@@ -36,14 +36,15 @@ from nprl.rl.config import DQNConfig
 from nprl.rl.dueling import DuelingHead
 from nprl.rl.evaluate import evaluate
 from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer
-from nprl.rl.nstep import NStepAccumulator, Transition
+from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.schedules import ExponentialSchedule, LinearSchedule, MultiplicativeSchedule
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.sum_tree import SumTree
 from nprl.rl.targets import td_targets
 from nprl.rl.train import TrainResult, resume, train
+from nprl.rl.transition import Batch, Transition
 
 __all__ = [
     "Batch",

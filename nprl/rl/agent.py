@@ -29,7 +29,14 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from nprl.fileio import verify_manifest, write_folder
+from nprl.fileio import (
+    load_arrays,
+    read_json,
+    save_arrays,
+    verify_manifest,
+    write_folder,
+    write_json,
+)
 from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.losses import HuberLoss, MSELoss
 from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
@@ -41,11 +48,11 @@ from nprl.rl.frame_buffer import make_replay_buffer
 from nprl.rl.networks import build_q_network, resolve_network
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.rng import generator_from_state, generator_state
-from nprl.rl.storage import load_arrays, read_json, save_arrays, write_json
 from nprl.rl.success_buffer import SuccessBuffer
 from nprl.rl.targets import td_targets
+from nprl.rl.transition import Batch
 
 AGENT_FORMAT = 1  # version of the folder layout written by DQNAgent.save
 
@@ -189,10 +196,8 @@ class DQNAgent:
         the first time it is used."""
         if self._success is None and self.config.success_buffer:
             size, seed = self.config.success_buffer_size, self._buffer_seeds[1]
-            self._success = SuccessBuffer(
-                size, self.obs_shape, obs_dtype=self.obs_dtype, seed=seed,
-                buffer=make_replay_buffer(self.config, size, self.obs_shape, self.obs_dtype,
-                                          seed, prioritized=False))
+            self._success = SuccessBuffer(make_replay_buffer(
+                self.config, size, self.obs_shape, self.obs_dtype, seed, prioritized=False))
         return self._success
 
     @success.setter

@@ -85,7 +85,7 @@ class DQNConfig:
     tau: float = 1.0  # target <- tau*online + (1-tau)*target; 1.0 = hard copy (CleanRL)
 
     # -- exploration ----------------------------------------------------------------------
-    epsilon_schedule: str = "linear"  # linear, exponential or multiplicative (CleanRL linear)
+    epsilon_schedule: str = "linear"  # a name in schedules.EPSILON_SCHEDULES (CleanRL: linear)
     epsilon_start: float = 1.0  # initial epsilon (CleanRL)
     epsilon_end: float = 0.05  # final epsilon, also the multiplicative floor (CleanRL)
     exploration_fraction: float = 0.5  # linear: fraction of total_steps to decay over (CleanRL)
@@ -299,7 +299,7 @@ FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "double_q": _flag,
     "target_update_interval": _whole(1),
     "tau": _real(maximum=1.0, above=0.0),
-    "epsilon_schedule": _choice(EPSILON_SCHEDULES),
+    "epsilon_schedule": _choice(tuple(EPSILON_SCHEDULES)),
     "epsilon_start": _PROBABILITY,
     "epsilon_end": _PROBABILITY,
     "exploration_fraction": _PROBABILITY,

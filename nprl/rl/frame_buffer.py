@@ -28,7 +28,7 @@ The frame ring holds ``capacity + capacity // 16 + 64`` frames: enough for the n
 ``capacity`` transitions as long as episodes average 16 steps or more. With shorter
 episodes the oldest transitions leave early (``len()`` says how many are held): they are
 never returned with a frame that was overwritten. Memory: 84 x 84 frames take
-``1.0625 x 7056`` bytes per transition plus 52 bytes of transition fields (1.07 x N x
+``1.0625 x 7056`` bytes per transition plus 44 bytes of transition fields (1.07 x N x
 84 x 84 in all; 1.07 also with prioritized replay's sum tree).
 """
 
@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 
 from nprl.rl.prioritized import PrioritizedReplayBuffer
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
+from nprl.rl.transition import Batch
 
 
 def is_frame_stack(obs_shape: tuple[int, ...], obs_dtype: Any) -> bool:
@@ -57,8 +58,7 @@ class FrameStorage:
     n-step returns and checkpoints work unchanged on top of it.
     """
 
-    _ARRAYS = ("actions", "rewards", "terminated", "truncated", "n_steps", "obs_frame",
-               "segment")
+    _OBSERVATION_ARRAYS = ("obs_frame", "segment")
 
     def _init_frames(self, frame_shape: tuple[int, ...], stack: int) -> tuple[int, ...]:
         if int(stack) != stack or stack < 1:
@@ -83,7 +83,7 @@ class FrameStorage:
     @property
     def nbytes(self) -> int:
         """Bytes held by the frame ring and the per-transition arrays."""
-        return self.frames.nbytes + sum(getattr(self, name).nbytes for name in self._ARRAYS)
+        return self.frames.nbytes + super().nbytes
 
     def _store_observations(self, slot: int, obs: np.ndarray, next_obs: np.ndarray,
                             n_steps: int, episode_over: bool) -> None:
@@ -142,13 +142,11 @@ class FrameStorage:
     def _observations_at(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         newest, first = self.obs_frame[indices], self.segment[indices]
         return (self._stacks(newest, first),
-                self._stacks(newest + self.n_steps[indices], first))
+                self._stacks(newest + self.fields["n_steps"][indices], first))
 
-    def add(self, obs, action, reward, next_obs, terminated, truncated=False, n_steps=1) -> int:
-        """Store one transition (stacked uint8 frames, as the env gave them); return its slot."""
-        slot = super().add(obs, action, reward, next_obs, terminated, truncated, n_steps)
+    def _added(self, slot: int) -> None:
+        super()._added(slot)
         self._drop_overwritten()
-        return slot
 
     def _drop_overwritten(self) -> None:
         """Let the oldest transitions go whose frames the ring has written over."""
@@ -256,10 +254,6 @@ class PrioritizedFrameReplayBuffer(FrameStorage, PrioritizedReplayBuffer):
         obs_shape = self._init_frames(frame_shape, stack)
         super().__init__(capacity, obs_shape, alpha=alpha, obs_dtype=np.uint8, seed=seed,
                          eps=eps)
-
-    @property
-    def nbytes(self) -> int:
-        return FrameStorage.nbytes.fget(self) + self.tree.tree.nbytes
 
 
 def make_replay_buffer(config, capacity: int, obs_shape: tuple[int, ...], obs_dtype: Any,

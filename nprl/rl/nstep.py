@@ -15,21 +15,10 @@ episode's ``terminated`` flag (a true end stops bootstrapping, a time limit does
 from __future__ import annotations
 
 from collections import deque
-from typing import NamedTuple
 
 import numpy as np
 
-
-class Transition(NamedTuple):
-    """One (possibly n-step) transition, ready for ``ReplayBuffer.add(*transition)``."""
-
-    obs: np.ndarray
-    action: int
-    reward: float
-    next_obs: np.ndarray
-    terminated: bool
-    truncated: bool
-    n_steps: int
+from nprl.rl.transition import Transition
 
 
 class NStepAccumulator:

@@ -6,7 +6,9 @@ format: ``agent.json`` and the online network as ``.npy`` files, no pickle) and
 ``MANIFEST.json`` (checksums, verified on loading). A name is looked up among the folders
 that are there, never joined onto a path as typed; the ``env_id`` must be a registered
 environment (:func:`nprl.envs.registration.check_env_id_from_file`).
-:func:`export_pretrained` makes one from a run directory's best checkpoint. The commands
+:func:`export_pretrained` makes one, in a folder the caller names, from a run directory's
+best checkpoint; to ship it, a maintainer exports into ``nprl/pretrained/NAME`` of a
+source checkout (an installed package is never written to). The commands
 find an agent (a run directory or ``pretrained:NAME``) with
 :func:`nprl.commands.run_target.open_target`.
 """
@@ -17,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from nprl.envs.registration import check_env_id_from_file
-from nprl.fileio import verify_manifest, write_folder
+from nprl.fileio import read_json, verify_manifest, write_folder, write_json
 from nprl.rl.agent import DQNAgent
 from nprl.rl.run_dir import RunDir
-from nprl.rl.storage import read_json, write_json
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 
@@ -47,8 +48,23 @@ def load_pretrained(name: str) -> tuple[str, dict[str, Any], DQNAgent]:
     return env_id, dict(env_kwargs), DQNAgent.load(folder / "agent", training=False)
 
 
-def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> Path:
-    """Copy a run's best (else newest) agent, networks only, to ``nprl/pretrained/NAME``."""
+def export_pretrained(run_dir: str | Path, out: str | Path,
+                      notes: dict[str, Any] | None = None) -> Path:
+    """Write a run's best (else newest) agent, networks only, as a pretrained folder ``out``.
+
+    Parameters
+    ----------
+    run_dir : the run directory (``nprl train --out``)
+    out : the folder to write: new, empty, or an earlier export (``pretrained.json``
+        there), which is replaced atomically
+    notes : JSON-able facts recorded under ``trained`` (the command, its evaluation...)
+
+    Returns the folder written. ``ValueError`` when ``out`` holds anything else.
+    """
+    out = Path(out)
+    if out.exists() and not (out.is_dir() and (not any(out.iterdir())
+                                               or (out / "pretrained.json").is_file())):
+        raise ValueError(f"{out} exists and is not an earlier export; choose a new folder")
     run = RunDir(run_dir)
     env_id, config = run.read_config()
     source = run.best_checkpoint() or run.latest_checkpoint()
@@ -57,7 +73,7 @@ def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> 
         "env_id": env_id,
         "env_kwargs": {**config.env_kwargs, **config.eval_env_kwargs},
         "trained": {"seed": config.seed, "total_steps": config.total_steps,
-                    "checkpoint": source.name, **notes},
+                    "checkpoint": source.name, **(notes or {})},
     }
 
     def write(folder: Path) -> None:
@@ -65,4 +81,4 @@ def export_pretrained(run_dir: str | Path, name: str, notes: dict[str, Any]) -> 
         agent.save_policy(folder / "agent")
         write_json(folder / "pretrained.json", document)
 
-    return write_folder(PRETRAINED_DIR / name, write)
+    return write_folder(out, write)

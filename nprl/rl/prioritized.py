@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.sum_tree import SumTree
+from nprl.rl.transition import Batch
 
 
 class PrioritizedReplayBuffer(ReplayBuffer):
@@ -55,11 +56,9 @@ class PrioritizedReplayBuffer(ReplayBuffer):
         self.tree = SumTree(self.capacity)
         self.max_priority = 1.0  # largest |td| + eps seen, before the alpha power
 
-    def add(self, obs, action, reward, next_obs, terminated, truncated=False, n_steps=1) -> int:
-        """Store a transition with the largest priority seen so far; return its slot."""
-        slot = super().add(obs, action, reward, next_obs, terminated, truncated, n_steps)
+    def _added(self, slot: int) -> None:
+        """A new transition gets the largest priority seen so far."""
         self.tree.update(slot, self.max_priority**self.alpha)
-        return slot
 
     def sample(self, batch_size: int, beta: float = 0.4) -> Batch:
         """Draw ``batch_size`` transitions in proportion to their priority.

@@ -51,11 +51,13 @@ from typing import Any, TypeVar
 from nprl.envs.registration import check_env_id_from_file
 from nprl.errors import Note
 from nprl.fileio import (
-    TEMPORARY_PREFIX,
     folder_bytes,
+    read_json,
+    remove_leftovers,
     verify_manifest,
     write_file_atomic,
     write_folder,
+    write_json,
 )
 from nprl.rl.config import DQNConfig
 from nprl.rl.metrics import (
@@ -65,7 +67,6 @@ from nprl.rl.metrics import (
     metric_columns,
     weight_norm_layers,
 )
-from nprl.rl.storage import read_json, write_json
 
 KEEP_CHECKPOINTS = 2
 CHECKPOINT_NAME = re.compile(r"step_[0-9]{9}")  # what checkpoint_name() writes, nothing else
@@ -140,21 +141,14 @@ class RunDir:
         self.remove_temporaries()
 
     def remove_temporaries(self) -> list[str]:
-        """Remove what a killed run may have left half-written: ``checkpoints/.tmp-*`` and
-        ``.old-*`` folders, ``.latest.tmp``, ``metrics.csv.tmp``. Returns their names."""
-        found = []
-        patterns = [(self.path, "metrics.csv.tmp"), (self.path, ".*.tmp"),
-                    (self.checkpoints, f"{TEMPORARY_PREFIX}*"), (self.checkpoints, ".old-*"),
-                    (self.checkpoints, ".*.tmp")]
-        for folder, pattern in patterns:
-            if not folder.is_dir():
-                continue
-            for path in folder.glob(pattern):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink(missing_ok=True)
-                found.append(path.name)
+        """Remove what a killed run may have left half-written: ``metrics.csv.tmp`` and
+        the leftovers of :mod:`nprl.fileio`'s writers (``checkpoints/.tmp-*`` and ``.old-*``
+        folders, ``.latest.tmp``...). Returns their names."""
+        found = remove_leftovers(self.path) + remove_leftovers(self.checkpoints)
+        metrics = self.path / "metrics.csv.tmp"
+        if metrics.is_file() or metrics.is_symlink():
+            metrics.unlink()
+            found.append(metrics.name)
         return sorted(found)
 
     def check(self) -> None:

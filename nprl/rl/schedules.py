@@ -81,24 +81,34 @@ class MultiplicativeSchedule:
         )
 
 
-EPSILON_SCHEDULES = ("linear", "exponential", "multiplicative")
+def _linear(config, total_steps: int) -> LinearSchedule:
+    if config.exploration_steps:  # a fixed number of steps after learning starts (MinAtar)
+        return LinearSchedule(config.epsilon_start, config.epsilon_end,
+                              config.exploration_steps, delay=config.learning_starts)
+    duration = round(config.exploration_fraction * total_steps)
+    return LinearSchedule(config.epsilon_start, config.epsilon_end, duration)
+
+
+def _exponential(config, total_steps: int) -> ExponentialSchedule:
+    return ExponentialSchedule(config.epsilon_start, config.epsilon_end,
+                               config.epsilon_decay_rate)
+
+
+def _multiplicative(config, total_steps: int) -> MultiplicativeSchedule:
+    return MultiplicativeSchedule(config.epsilon_start, config.epsilon_decay_factor,
+                                  config.epsilon_end)
+
+
+# The names ``DQNConfig.epsilon_schedule`` accepts, each with the function that builds it
+# from the config (the one list of them: config.py checks names against it).
+EPSILON_SCHEDULES = {"linear": _linear, "exponential": _exponential,
+                     "multiplicative": _multiplicative}
 
 
 def make_epsilon_schedule(config, total_steps: int):
     """Build the epsilon schedule that ``config`` (a :class:`DQNConfig`) asks for."""
-    kind = config.epsilon_schedule
-    if kind == "linear" and config.exploration_steps:
-        return LinearSchedule(config.epsilon_start, config.epsilon_end,
-                              config.exploration_steps, delay=config.learning_starts)
-    if kind == "linear":
-        duration = round(config.exploration_fraction * total_steps)
-        return LinearSchedule(config.epsilon_start, config.epsilon_end, duration)
-    if kind == "exponential":
-        return ExponentialSchedule(config.epsilon_start, config.epsilon_end,
-                                   config.epsilon_decay_rate)
-    if kind == "multiplicative":
-        return MultiplicativeSchedule(config.epsilon_start, config.epsilon_decay_factor,
-                                      config.epsilon_end)
-    raise ValueError(
-        f"unknown epsilon_schedule {kind!r}; choose one of {', '.join(EPSILON_SCHEDULES)}"
-    )
+    build = EPSILON_SCHEDULES.get(config.epsilon_schedule)
+    if build is None:
+        raise ValueError(f"unknown epsilon_schedule {config.epsilon_schedule!r}; choose one "
+                         f"of {', '.join(EPSILON_SCHEDULES)}")
+    return build(config, total_steps)

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from nprl.rl.nstep import Transition
-from nprl.rl.replay_buffer import Batch, ReplayBuffer
+from nprl.rl.replay_buffer import ReplayBuffer
+from nprl.rl.transition import Batch, Transition
 
 
 class SuccessBuffer:
@@ -23,26 +23,14 @@ class SuccessBuffer:
 
     Parameters
     ----------
-    capacity : int
-        Transitions kept (oldest episodes overwritten first).
-    obs_shape, obs_dtype, seed
-        As for :class:`~nprl.rl.replay_buffer.ReplayBuffer`.
-    buffer : ReplayBuffer, optional
-        The buffer that keeps the successes (e.g. a
-        :class:`~nprl.rl.frame_buffer.FrameReplayBuffer` for Atari frames); default a
-        :class:`~nprl.rl.replay_buffer.ReplayBuffer` built from the arguments above.
+    buffer : ReplayBuffer
+        The (empty) buffer that keeps the successes, its capacity the tier's (oldest
+        episodes overwritten first): a :class:`~nprl.rl.replay_buffer.ReplayBuffer`, or a
+        :class:`~nprl.rl.frame_buffer.FrameReplayBuffer` for Atari frames.
     """
 
-    def __init__(
-        self,
-        capacity: int,
-        obs_shape: tuple[int, ...] | int,
-        obs_dtype: Any = np.float32,
-        seed: int | np.random.SeedSequence | None = None,
-        buffer: ReplayBuffer | None = None,
-    ) -> None:
-        self.buffer = (buffer if buffer is not None
-                       else ReplayBuffer(capacity, obs_shape, obs_dtype=obs_dtype, seed=seed))
+    def __init__(self, buffer: ReplayBuffer) -> None:
+        self.buffer = buffer
         self.episode: list[Transition] = []
         self.episodes_kept = 0
 

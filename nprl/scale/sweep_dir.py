@@ -22,12 +22,11 @@ here imports Ray.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
+from nprl.fileio import read_json, write_json
 from nprl.rl.run_dir import RunDir, read_state
-from nprl.rl.storage import read_json, write_json
 from nprl.scale.spec import SweepSpec, Trial
 
 FINISHED, STOPPED, FAILED = "finished", "stopped", "failed"
@@ -108,9 +107,7 @@ class SweepDir:
 
     def write_status(self, status: dict[str, dict[str, Any]]) -> None:
         """Write ``status.json`` atomically (a crash leaves the old or the new one)."""
-        temporary = self.status_path.with_suffix(".json.tmp")
-        write_json(temporary, {"trials": status})
-        os.replace(temporary, self.status_path)
+        write_json(self.status_path, {"trials": status})
 
 
 def trial_step(run: RunDir) -> int | None:

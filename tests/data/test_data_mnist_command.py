@@ -51,3 +51,17 @@ def test_mnist_command_rejects_bad_overrides(tmp_path, capsys):
     assert "--epochs" in capsys.readouterr().err
     assert main(["mnist", "--data", str(data), "--threads", "-1"]) == 2
     assert "--threads" in capsys.readouterr().err
+
+
+def test_mnist_without_data_says_to_pass_data_and_which_files(tmp_path, capsys, monkeypatch):
+    # As an installed nprl: no development folder beside the repository.
+    monkeypatch.setattr("nprl.commands.mnist.default_data_dir", lambda: None)
+    assert main(["mnist", "--quiet", "--out", str(tmp_path / "model")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MNIST not found: pass --data DIR" in err
+    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+                 "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        assert name in err
+    with pytest.raises(SystemExit):
+        main(["mnist", "--help"])
+    assert "--data DIR" in capsys.readouterr().out

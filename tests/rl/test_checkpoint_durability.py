@@ -152,8 +152,7 @@ class FullDisk:
                 raise OSError(errno.ENOSPC, "No space left on device", str(path))
             real(path, array)
 
-        for module in ("nprl.rl.storage", "nprl.nn.serialization"):
-            monkeypatch.setattr(f"{module}.write_npy", write_npy)
+        monkeypatch.setattr("nprl.fileio.write_npy", write_npy)
 
 
 def test_full_disk_keeps_the_last_good_checkpoint(tmp_path, monkeypatch):

@@ -4,11 +4,11 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from nprl.fileio import load_arrays, read_json, save_arrays, write_json
 from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer, is_frame_stack
 from nprl.rl.nstep import NStepAccumulator
 from nprl.rl.prioritized import PrioritizedReplayBuffer
 from nprl.rl.replay_buffer import ReplayBuffer
-from nprl.rl.storage import load_arrays, read_json, save_arrays, write_json
 
 FRAME = (6, 5)
 STACK = 4
@@ -189,8 +189,7 @@ def test_the_success_tier_keeps_whole_episodes_of_frames_exactly():
     from nprl.rl.nstep import Transition
     from nprl.rl.success_buffer import SuccessBuffer
 
-    tier = SuccessBuffer(100, (STACK, *FRAME), obs_dtype=np.uint8,
-                         buffer=FrameReplayBuffer(100, FRAME, STACK, seed=0))
+    tier = SuccessBuffer(FrameReplayBuffer(100, FRAME, STACK, seed=0))
 
     class Recorder:
         added = []

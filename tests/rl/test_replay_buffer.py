@@ -20,7 +20,7 @@ def test_ring_wraps_and_overwrites_oldest():
     assert len(buffer) == 5
     assert buffer.pos == 3
     # slots 0..2 hold transitions 5, 6, 7; slots 3, 4 still hold 3, 4
-    assert buffer.rewards.tolist() == [5.0, 6.0, 7.0, 3.0, 4.0]
+    assert buffer.fields["rewards"].tolist() == [5.0, 6.0, 7.0, 3.0, 4.0]
     assert buffer.obs[:, 0].tolist() == [5, 6, 7, 3, 4]
     assert buffer.next_obs[:, 0].tolist() == [6, 7, 8, 4, 5]
 
@@ -29,8 +29,8 @@ def test_terminated_and_truncated_are_kept_apart():
     buffer = ReplayBuffer(20, (3,), seed=0)
     fill(buffer, 15)
     ids = np.arange(15)
-    assert np.array_equal(buffer.terminated[:15], (ids % 5 == 0).astype(np.float32))
-    assert np.array_equal(buffer.truncated[:15], (ids % 7 == 0).astype(np.float32))
+    assert np.array_equal(buffer.fields["terminated"][:15], (ids % 5 == 0).astype(np.float32))
+    assert np.array_equal(buffer.fields["truncated"][:15], (ids % 7 == 0).astype(np.float32))
 
 
 def test_sample_only_filled_slots_with_consistent_fields():
@@ -84,13 +84,13 @@ def test_pruned_buffer_keeps_the_newest_when_full():
     assert len(buffer) == 1499
     buffer.add(np.array([1499]), 0, 1499.0, np.array([1500]), terminated=False)
     assert len(buffer) == 500
-    np.testing.assert_array_equal(buffer.rewards[:500], np.arange(1000, 1500))
+    np.testing.assert_array_equal(buffer.fields["rewards"][:500], np.arange(1000, 1500))
     batch = buffer.sample(4096)
     assert batch.rewards.min() >= 1000 and batch.rewards.max() == 1499
     for k in range(1500, 2500):  # fills up again: 500 + 1000 more
         buffer.add(np.array([k]), 0, float(k), np.array([k + 1]), terminated=False)
     assert len(buffer) == 500
-    np.testing.assert_array_equal(buffer.rewards[:500], np.arange(2000, 2500))
+    np.testing.assert_array_equal(buffer.fields["rewards"][:500], np.arange(2000, 2500))
 
 
 def test_prune_to_must_be_smaller_than_the_capacity():

@@ -3,6 +3,7 @@
 import numpy as np
 
 from nprl.rl.nstep import Transition
+from nprl.rl.replay_buffer import ReplayBuffer
 from nprl.rl.success_buffer import SuccessBuffer
 
 
@@ -12,7 +13,7 @@ def transition(i):
 
 
 def test_failed_episodes_are_dropped_and_successful_ones_kept_whole():
-    tier = SuccessBuffer(100, (2,), seed=0)
+    tier = SuccessBuffer(ReplayBuffer(100, (2,), seed=0))
     for i in range(5):
         tier.stage(transition(i))
     assert tier.end_episode(success=False) == 0 and len(tier) == 0
