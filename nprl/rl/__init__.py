@@ -28,7 +28,6 @@ Files, one job each:
 - ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)
 - ``storage.py``        pickle-free arrays (.npy) and JSON helpers
 - ``rng.py``            NumPy generators saved as JSON
-- ``blas.py``           one BLAS thread while training small networks (much faster)
 """
 
 from nprl.rl.agent import DQNAgent
