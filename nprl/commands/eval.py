@@ -95,7 +95,7 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
     from contextlib import nullcontext
 
     from nprl.envs.pixels import pixel_action_names
-    from nprl.viz import require
+    from nprl.errors import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
     from nprl.viz.qmap import ACTIONS

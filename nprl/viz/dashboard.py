@@ -18,8 +18,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from nprl.errors import require
 from nprl.rl.metrics import WEIGHT_NORM_PREFIX, weight_norm_layers
-from nprl.viz import require, save_figure
+from nprl.viz import save_figure
 from nprl.viz.learning_curve import (
     group_runs,
     moving_average,

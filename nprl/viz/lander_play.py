@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from nprl.viz import require
+from nprl.envs.registration import LANDER_ID
+from nprl.errors import require
 
 # The controls, in the window and in the terminal.
 KEY_HINTS = ["UP main engine   LEFT / RIGHT turn (side thrusters)",
@@ -32,10 +33,9 @@ def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) 
     """
     import gymnasium as gym
 
-    import nprl  # noqa: F401  (registers nprl/Lander-v0)
-
     pygame = require("pygame")
-    env = gym.make("nprl/Lander-v0", render_mode="human", stage=stage)
+    # registered by ``import nprl``, which importing this module has done
+    env = gym.make(LANDER_ID, render_mode="human", stage=stage)
     lander = env.unwrapped
     outcomes: list[str] = []
     print("controls: " + "; ".join(KEY_HINTS))

@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
+from nprl.errors import require
 from nprl.rl.run_dir import RunDir
-from nprl.viz import require, save_figure
+from nprl.viz import save_figure
 
 
 def series(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:

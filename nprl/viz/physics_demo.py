@@ -12,14 +12,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from nprl.errors import UserError
+from nprl.envs.drawing import Camera, draw_caption, draw_world, surface_to_frame
+from nprl.errors import UserError, require
 from nprl.physics.scenes import SCENES, Scene
-from nprl.viz import require
-from nprl.viz.physics_draw import Camera, draw_caption, draw_world
 
 SIZE = (800, 560)
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-PHYSICS_HZ = 60  # scenes step at their own dt; the window shows one step per frame
 
 
 def _make_scene(name: str) -> Scene:
@@ -69,16 +66,9 @@ def iter_frames(name: str, seconds: float, every: int = 2,
             draw_world(surface, scene.world, camera)
             status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
             draw_caption(surface, [f"{scene.name}: {scene.description}", status])
-            # surfarray is (width, height, 3); images are (height, width, 3).
-            yield np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+            yield surface_to_frame(surface)
         if k < steps:
             _advance(scene)
-
-
-def render_frames(name: str, seconds: float, every: int = 2,
-                  size: tuple[int, int] = SIZE) -> list[np.ndarray]:
-    """:func:`iter_frames` as a list (for tests and short clips)."""
-    return list(iter_frames(name, seconds, every, size))
 
 
 def save_gif(names: str | list[str], path: str, seconds: float = 6.0, every: int = 2) -> int:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from nprl.viz import require, save_figure
+from nprl.errors import require
+from nprl.viz import save_figure
 
 # Default slices per environment: (x index, x range, y index, y range), others fixed at 0
 # except where ``fixed`` says otherwise.

@@ -1,0 +1,41 @@
+"""The Lander draws itself (``nprl.envs.lander_render``): without ``nprl.viz``, headless,
+with what a person watching would see (the engine flame only while an engine fires)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pygame")
+
+from nprl.envs import LanderEnv
+from nprl.envs.lander_render import FLAME, SIZE
+
+
+def _flame_pixels(frame: np.ndarray) -> int:
+    return int((frame == FLAME).all(axis=2).sum())
+
+
+def test_the_flame_is_drawn_only_while_the_main_engine_fires():
+    env = LanderEnv(render_mode="rgb_array", stage=3)
+    env.reset(seed=1)
+    env.step(0)
+    dark = env.render()
+    env.step(1)
+    lit = env.render()
+    env.close()
+    assert dark.shape == lit.shape == (SIZE[1], SIZE[0], 3)
+    assert _flame_pixels(dark) == 0 and _flame_pixels(lit) > 20
+
+
+def test_rendering_needs_neither_a_display_nor_nprl_viz():
+    code = ("import os, sys; os.environ.pop('DISPLAY', None)\n"
+            "from nprl.envs import LanderEnv\n"
+            "env = LanderEnv(render_mode='rgb_array'); env.reset(seed=0)\n"
+            "frame = env.render(); assert frame.shape == (405, 600, 3), frame.shape\n"
+            "print(sorted(m for m in sys.modules if m.startswith('nprl.viz')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
