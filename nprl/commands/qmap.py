@@ -78,11 +78,12 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
 def fixed_words(env_id: str, size: int, fixed: dict[int, float], shown: tuple[int, int]) -> str:
     """Say in words where the map's slice sits: the Lander's default is "upright, at rest,
     feet off the ground"; otherwise each fixed component by name, then "others 0"."""
+    from nprl.envs.registration import LANDER_ID
     from nprl.viz.qmap import NAMES
 
     names = NAMES.get(env_id, [])
     values = {i: fixed.get(i, 0.0) for i in range(size) if i not in shown}
-    if env_id == "nprl/Lander-v0" and set(shown) == {0, 1}:
+    if env_id == LANDER_ID and set(shown) == {0, 1}:
         words = []
         if values[4] == 0 and values[5] == 1 and values[6] == 0:
             words.append("upright, not turning")

@@ -23,9 +23,9 @@ from pathlib import Path
 from nprl.commands.arguments import examples, seed, wrote
 from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
 from nprl.envs.pixels import pixel_action_names, pixel_family
+from nprl.envs.registration import LANDER_ID
 from nprl.errors import UserError
 
-LANDER = "nprl/Lander-v0"
 GIF_WIDTH = 420  # pixels; a landing is then about 1.5 MB
 GIF_MAX_FRAMES = 360  # one frame in two at the Lander's 60 fps: 12 s
 
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 report.table(_training_summary(target, rows), ("training", "")),
                 report.table(_evaluation_rows(target, stats, args), ("evaluation", "")))),
         ]
-        if (target.env_id == LANDER or pixel_family(target.env_id)) and not args.no_gif:
+        if (target.env_id == LANDER_ID or pixel_family(target.env_id)) and not args.no_gif:
             gif = _episode_gif(target, tmp / "episode.gif", args.seed)
             sections.append(report.section("An evaluation episode", report.image(
                 gif, "the first evaluation episode; bars: the agent's Q-value per action, "
@@ -217,7 +217,7 @@ def _qmaps(target, space, tmp: Path) -> list[str]:
     from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice
 
     slices = [default_slice(target.env_id, space)]
-    if target.env_id == LANDER:  # also: how it reacts to its velocity, halfway down
+    if target.env_id == LANDER_ID:  # also: how it reacts to its velocity, halfway down
         slices.append({"x": 2, "x_range": (-0.6, 0.6), "y": 3, "y_range": (-0.8, 0.4),
                        "fixed": {1: 0.4, 5: 1.0}})
     figures = []

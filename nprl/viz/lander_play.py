@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from nprl.envs.lander_actions import action_of
 from nprl.envs.registration import LANDER_ID
 from nprl.errors import require
 
@@ -22,8 +23,7 @@ WAITING = "press an arrow key to start"
 
 def keys_to_action(up: bool, left: bool, right: bool) -> int:
     """The Lander action for a set of held arrow keys (LEFT wins over RIGHT)."""
-    side = 1 if left else 2 if right else 0
-    return (1, 4, 5)[side] if up else (0, 2, 3)[side]
+    return action_of(up, left, right and not left)
 
 
 def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) -> list[str]:
