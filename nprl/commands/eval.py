@@ -20,8 +20,14 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import examples, probability, seed, wrote
-from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
+from nprl.commands.arguments import (
+    add_episodes_argument,
+    add_run_target_arguments,
+    examples,
+    probability,
+    seed,
+    wrote,
+)
 from nprl.errors import UserError
 
 
@@ -36,9 +42,7 @@ def register(subparsers) -> None:
             "nprl eval runs/lander --checkpoint latest --video lander.gif",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR",
-                        help="run directory made by nprl train, or pretrained:NAME")
-    add_checkpoint_arguments(parser)
+    add_run_target_arguments(parser)
     add_episodes_argument(parser)
     parser.add_argument("--epsilon", type=probability, default=0.0,
                         help="probability of a random action (default 0: greedy)")

@@ -16,8 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from nprl.commands.arguments import examples, finite_float, non_negative_int, wrote
-from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.commands.arguments import (
+    add_run_target_arguments,
+    examples,
+    finite_float,
+    non_negative_int,
+    wrote,
+)
 from nprl.errors import UserError
 
 
@@ -33,8 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "nprl qmap runs/acrobot --x 4 --y 5 --x-range -12 12 --y-range -28 28",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR",
-                        help="run directory made by nprl train, or pretrained:NAME")
+    add_run_target_arguments(parser)
     parser.add_argument("--x", type=non_negative_int, default=None,
                         help="observation component on the x axis, counted from 0 "
                              "(default: the pole angle for CartPole, the horizontal "
@@ -58,7 +62,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None,
                         help="PNG to write (default: RUN_DIR/qmap.png; for pretrained:NAME "
                              "a fresh folder runs/qmap-NAME)")
-    add_checkpoint_arguments(parser)
     parser.set_defaults(func=run)
 
 

@@ -20,8 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from nprl.commands.arguments import examples, seed, wrote
-from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
+from nprl.commands.arguments import (
+    add_episodes_argument,
+    add_run_target_arguments,
+    examples,
+    seed,
+    wrote,
+)
 from nprl.envs.pixels import pixel_action_names, pixel_family
 from nprl.envs.registration import LANDER_ID
 from nprl.errors import UserError
@@ -42,12 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "nprl report runs/lander --checkpoint latest --no-gif",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    add_run_target_arguments(parser, pretrained=False)
     parser.add_argument("--out", metavar="FILE", help="HTML file (default RUN_DIR/report.html)")
     add_episodes_argument(parser)
     parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the evaluation episodes (default 0, as nprl eval)")
-    add_checkpoint_arguments(parser)
     parser.add_argument("--no-gif", action="store_true",
                         help="leave out the GIF of an evaluation episode (Lander; default: "
                              "include it)")
