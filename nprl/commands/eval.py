@@ -98,15 +98,14 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
     :class:`~nprl.viz.video.VideoWriter` or None."""
     from contextlib import nullcontext
 
-    from nprl.envs.pixels import pixel_action_names
     from nprl.errors import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
-    from nprl.viz.qmap import ACTIONS
+    from nprl.viz.qmap import action_names
     from nprl.viz.video import VideoWriter
 
     require("pygame")
-    names = ACTIONS.get(env_id) or pixel_action_names(env)
+    names = action_names(env_id, env)
     fps = env.metadata.get("render_fps") or 30
     try:
         video = VideoWriter(args.video, fps) if args.video else None

@@ -158,8 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _q_trace(args: argparse.Namespace, target, env) -> int:
     """Image observations: the Q-values along one greedy episode, in place of a map."""
-    from nprl.envs.pixels import pixel_action_names
     from nprl.viz.q_trace import plot_q_trace, record_q_trace
+    from nprl.viz.qmap import action_names
 
     if args.x is not None or args.y is not None or args.fix:
         raise UserError(f"{target.env_id} observes images {env.observation_space.shape}: "
@@ -167,7 +167,7 @@ def _q_trace(args: argparse.Namespace, target, env) -> int:
     print(f"{target.env_id} observes images {env.observation_space.shape}, which have no "
           "two components to map; drawing Q(s, a) along one greedy episode instead",
           file=sys.stderr)
-    trace = record_q_trace(target.agent, env, pixel_action_names(env), seed=0)
+    trace = record_q_trace(target.agent, env, action_names(target.env_id, env), seed=0)
     out = _default_out(args)
     title = f"{target.env_id}: Q-values along a greedy episode (return {trace.rewards.sum():g})"
     wrote("Q-values along an episode", plot_q_trace(trace, out, title))

@@ -27,7 +27,7 @@ from nprl.commands.arguments import (
     seed,
     wrote,
 )
-from nprl.envs.pixels import pixel_action_names, pixel_family
+from nprl.envs.pixels import pixel_family
 from nprl.envs.registration import LANDER_ID
 from nprl.errors import UserError
 
@@ -203,10 +203,11 @@ def _q_trace(target, tmp: Path) -> str:
     from nprl.commands.run_target import make_target_env
     from nprl.viz import report
     from nprl.viz.q_trace import plot_q_trace, record_q_trace
+    from nprl.viz.qmap import action_names
 
     env = make_target_env(target)
     try:
-        trace = record_q_trace(target.agent, env, pixel_action_names(env))
+        trace = record_q_trace(target.agent, env, action_names(target.env_id, env))
     finally:
         env.close()
     png = plot_q_trace(trace, tmp / "q-trace.png")
@@ -245,11 +246,11 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
     """A small GIF of the first evaluation episode, with the agent's Q-value bars."""
     from nprl.commands.run_target import make_target_env
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
-    from nprl.viz.qmap import ACTIONS
+    from nprl.viz.qmap import action_names
     from nprl.viz.video import gif_frame_step, resize_frame, save_video
 
     env = make_target_env(target, render_mode="rgb_array")
-    names = ACTIONS.get(target.env_id) or pixel_action_names(env)
+    names = action_names(target.env_id, env)
     frames = []
 
     def on_frame(frame, q, action) -> None:

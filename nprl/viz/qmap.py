@@ -40,6 +40,14 @@ ACTIONS = {
 }
 
 
+def action_names(env_id: str, env) -> list[str] | None:
+    """What each action of ``env`` (made from ``env_id``) is called: :data:`ACTIONS` for
+    the vector tasks, the game's own names for pixel games, None when nprl does not know."""
+    from nprl.envs.pixels import pixel_action_names
+
+    return ACTIONS.get(env_id) or pixel_action_names(env)
+
+
 @dataclass
 class QSlice:
     """Q-values on a grid: ``q`` has shape (ny, nx, n_actions)."""
