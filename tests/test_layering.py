@@ -2,7 +2,8 @@
 
 The floors, from the bottom (each may import the floors below it, never one above):
 
-- base: the root modules ``nprl/{errors,fileio,progress,rewards,output_paths,checks,blas}.py``
+- base: the root modules ``nprl/{errors,fileio,progress,rewards,output_paths,checks,blas,
+  env_factory}.py``
   import no nprl package;
 - ``nn``, ``data``, ``physics``: base only;
 - ``envs`` (physics + base) and ``rl`` (nn + base): never each other;
@@ -27,7 +28,8 @@ import pytest
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nprl"
 
-BASE = frozenset({"errors", "fileio", "progress", "rewards", "output_paths", "checks", "blas"})
+BASE = frozenset({"errors", "fileio", "progress", "rewards", "output_paths", "checks", "blas",
+                  "env_factory"})  # env_factory: what rl builds envs with (the loop branch)
 _BELOW_VIZ = BASE | {"nn", "data", "physics", "envs", "rl"}
 # unit -> the units it may import (a unit is a sub-package or a root module). Base modules
 # may import each other (never in a circle); a package may import its own modules.
