@@ -190,8 +190,8 @@ def _imports_of(source: str, module: str, is_init: bool = False) -> list[Import]
 def test_checker_catches_a_lazy_import_that_climbs():
     source = "import numpy\n\ndef render():\n    from nprl.viz.lander_draw import X\n"
     problems = climbing(_imports_of(source, "nprl.envs.lander"))
-    assert problems == ["nprl/envs/lander.py:4: envs imports nprl.viz.lander_draw "
-                        "(viz is not below envs)"]
+    assert problems == [("nprl/envs/lander.py:4: envs imports nprl.viz.lander_draw "
+                         "(viz is not below envs)")]
 
 
 @pytest.mark.parametrize("source, module, is_init, target", [
@@ -230,5 +230,5 @@ def test_checker_lets_allowed_imports_pass(module, source):
 def test_checker_catches_two_units_that_import_each_other():
     imports = (_imports_of("from nprl.fileio import write\n", "nprl.errors")
                + _imports_of("def f():\n    import nprl.errors\n", "nprl.fileio"))
-    assert mutual(imports) == ["errors and fileio import each other: nprl/errors.py:1 "
-                               "(nprl.fileio) and nprl/fileio.py:2 (nprl.errors)"]
+    assert mutual(imports) == [("errors and fileio import each other: nprl/errors.py:1 "
+                                "(nprl.fileio) and nprl/fileio.py:2 (nprl.errors)")]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from nprl.checks import real_number, whole_number
 
-
 # Settings that cannot be 0 (an empty area, a massless lander, a pad of no width).
 POSITIVE = ("width", "height", "mass", "pad_half_width")
 
