@@ -39,3 +39,16 @@ def test_rendering_needs_neither_a_display_nor_nprl_viz():
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_without_pygame_the_lander_flies_and_render_names_the_extra():
+    code = ("import sys; sys.modules['pygame'] = None  # as if not installed\n"
+            "from nprl.envs import LanderEnv\n"
+            "from nprl.errors import UserError\n"
+            "env = LanderEnv(render_mode='rgb_array'); env.reset(seed=0); env.step(1)\n"
+            "try:\n    env.render()\nexcept UserError as error:\n    print(error)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("pygame is needed for this; install it with: "
+                                   "pip install 'nprl[render]'")
