@@ -36,6 +36,8 @@ from nprl.viz.learning_curve import (
 
 STYLES = ("-", "--", ":", "-.")  # one per line of a panel (mean vs max Q, one per layer)
 COLUMNS = 4  # panels per row
+PANEL_SIZE = (4.4, 3.3)  # inches per panel, at 100 dpi
+LARGE_PANEL_SIZE = (6.5, 4.2)  # when a figure has only one or two panels
 RATE = (-0.03, 1.03)  # y range of success-rate panels, so 0% and 100% read at a glance
 # The learning curves: the panels of the (task's and shaped) return, the success rate
 # and the greedy evaluations.
@@ -142,7 +144,9 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
 
     cols = min(COLUMNS, max(len(drawn), 1))
     rows = max(-(-len(drawn) // cols), 1)
-    figure, grid = pyplot.subplots(rows, cols, figsize=(4.4 * cols, 3.3 * rows),
+    # One or two panels (the learning curves of most runs) get room to be read alone.
+    width, height = PANEL_SIZE if cols > 2 else LARGE_PANEL_SIZE
+    figure, grid = pyplot.subplots(rows, cols, figsize=(width * cols, height * rows),
                                    squeeze=False)
     axes = list(grid.flat)
     colours = pyplot.rcParams["axes.prop_cycle"].by_key()["color"]

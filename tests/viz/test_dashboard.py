@@ -8,7 +8,7 @@ import pytest
 
 from nprl.cli import main
 from nprl.rl.metrics import METRICS
-from nprl.viz.dashboard import COLUMNS, LEARNING_CURVES, _panels
+from nprl.viz.dashboard import COLUMNS, LARGE_PANEL_SIZE, LEARNING_CURVES, PANEL_SIZE, _panels
 
 pytest.importorskip("matplotlib")
 
@@ -37,10 +37,10 @@ def png_shape(path):
     return imread(path).shape[:2]
 
 
-def panel_grid(path, panel_width=4.4, panel_height=3.3, dpi=100):
-    """(rows, columns) of dashboard panels that a PNG of this size holds."""
+def panel_grid(path, dpi=100):
+    """(rows, columns) of dashboard panels (three or more) that a PNG of this size holds."""
     height, width = png_shape(path)
-    return round(height / (panel_height * dpi)), round(width / (panel_width * dpi))
+    return round(height / (PANEL_SIZE[1] * dpi)), round(width / (PANEL_SIZE[0] * dpi))
 
 
 def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
@@ -63,8 +63,10 @@ def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
     [written] = tmp_path.glob("runs/compare-*/*.png")
-    # CartPole: training return and greedy evaluation, side by side
-    assert written.name == "learning_curves.png" and panel_grid(written) == (1, 2)
+    # CartPole: training return and greedy evaluation, side by side, each panel large
+    width, height = LARGE_PANEL_SIZE
+    assert written.name == "learning_curves.png"
+    assert png_shape(written) == (round(100 * height), round(2 * 100 * width))
     assert not list(tmp_path.glob("*.png"))
 
 
