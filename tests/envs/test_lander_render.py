@@ -29,16 +29,21 @@ def test_the_flame_is_drawn_only_while_the_main_engine_fires():
     assert _flame_pixels(dark) == 0 and _flame_pixels(lit) > 20
 
 
+def _printed_by(code: str) -> str:
+    """What ``code`` prints when run in a fresh Python (which must not fail)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def test_rendering_needs_neither_a_display_nor_nprl_viz():
     code = ("import os, sys; os.environ.pop('DISPLAY', None)\n"
             "from nprl.envs import LanderEnv\n"
             "env = LanderEnv(render_mode='rgb_array'); env.reset(seed=0)\n"
             "frame = env.render(); assert frame.shape == (405, 600, 3), frame.shape\n"
             "print(sorted(m for m in sys.modules if m.startswith('nprl.viz')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert _printed_by(code) == "[]"
 
 
 def test_without_pygame_the_lander_flies_and_render_names_the_extra():
@@ -47,8 +52,5 @@ def test_without_pygame_the_lander_flies_and_render_names_the_extra():
             "from nprl.errors import UserError\n"
             "env = LanderEnv(render_mode='rgb_array'); env.reset(seed=0); env.step(1)\n"
             "try:\n    env.render()\nexcept UserError as error:\n    print(error)\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ("pygame is needed for this; install it with: "
-                                   "pip install 'nprl[render]'")
+    assert _printed_by(code) == ("pygame is needed for this; install it with: "
+                                 "pip install 'nprl[render]'")
