@@ -91,10 +91,11 @@ def main() -> None:
               f"{sum(rate >= 0.95 for rate in rates)} of {len(rates)} seeds >= 95%, "
               f"median train wall {statistics.median(w or 0.0 for _, w in results):.0f} s")
 
-    from nprl.viz.learning_curve import plot_learning_curves
+    from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
 
-    figure = plot_learning_curves(list(runs.values()), args.out / "lander_curves.png",
-                                  title="nprl/Lander-v0: lander vs lander-article")
+    figure = plot_dashboard(list(runs.values()), args.out / "lander_curves.png",
+                            title="nprl/Lander-v0: lander vs lander-article",
+                            metrics=LEARNING_CURVES)
     print(f"\nlearning curves: {figure}")
 
 

@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--child", choices=("nprl", "sb3"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        from nprl.rl.blas import blas_threads
+        from nprl.blas import blas_threads
 
         with blas_threads(1):
             run = run_nprl if args.child == "nprl" else run_sb3

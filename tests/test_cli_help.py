@@ -14,7 +14,7 @@ import tomllib
 import pytest
 
 from nprl.cli import build_parser, main
-from nprl.commands.run_target import EVAL_EPISODES
+from nprl.commands.arguments import EVAL_EPISODES
 from nprl.errors import UserError
 from nprl.output_paths import check_new_output_dir, fresh_dir
 from nprl.rl.config import DQNConfig

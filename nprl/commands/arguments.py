@@ -6,7 +6,9 @@ that is not a number at all, and never reaches NumPy or Gymnasium to fail there 
 traceback (``--seed -3`` used to end in Gymnasium's "Seed must be greater or equal to
 zero").
 
-Also the look of every ``--help``: :class:`TeachingHelpFormatter` (the default of
+Also the arguments several commands share (:func:`add_run_target_arguments`: which agent
+``nprl eval``, ``nprl qmap`` and ``nprl report`` open; :func:`add_episodes_argument`), and
+the look of every ``--help``: :class:`TeachingHelpFormatter` (the default of
 :class:`OneLineParser`, hence of every sub-command) shows each option's default, and
 :func:`examples` builds the "examples:" block each sub-command's help ends with.
 """
@@ -44,6 +46,36 @@ seed = _whole_in(0, what="a seed must be a whole number")
 positive_int = _whole_in(1)  # a count of steps, epochs, jobs...
 non_negative_int = _whole_in(0)
 episodes = _whole_in(1, 1000)  # evaluation episodes
+
+
+ALLOW_ENV_MODULE_HELP = ("let an environment id of the form module:Id in the run's "
+                         "config.json import that module (runs its code: only for runs you "
+                         "trust)")
+
+# How many episodes ``nprl eval`` and ``nprl report`` play when not told: 20 greedy
+# episodes give a mean whose standard error is std / 4.5, and take a few seconds on
+# CartPole and the Lander. Training's own evaluations use the preset's eval_episodes.
+EVAL_EPISODES = 20
+
+
+def add_run_target_arguments(parser: argparse.ArgumentParser, pretrained: bool = True) -> None:
+    """Add what names an agent to a command's parser: ``RUN_DIR`` (also ``pretrained:NAME``
+    when ``pretrained``), ``--checkpoint NAME`` (default best) and ``--allow-env-module``;
+    :func:`nprl.commands.run_target.open_target` opens what they name."""
+    parser.add_argument("run_dir", metavar="RUN_DIR",
+                        help="run directory made by nprl train"
+                             + (", or pretrained:NAME" if pretrained else ""))
+    parser.add_argument("--checkpoint", default="best", metavar="NAME",
+                        help="which checkpoint of a run: best, latest, or a name such as "
+                             "step_000012000 (default best; best falls back to the "
+                             "newest intact one)")
+    parser.add_argument("--allow-env-module", action="store_true", help=ALLOW_ENV_MODULE_HELP)
+
+
+def add_episodes_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--episodes N`` (1 to 1000, default :data:`EVAL_EPISODES`) to a parser."""
+    parser.add_argument("--episodes", type=episodes, default=EVAL_EPISODES,
+                        help="evaluation episodes, 1 to 1000")
 
 
 def finite_float(text: str) -> float:

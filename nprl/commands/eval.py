@@ -20,8 +20,14 @@ from __future__ import annotations
 
 import argparse
 
-from nprl.commands.arguments import examples, probability, seed, wrote
-from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
+from nprl.commands.arguments import (
+    add_episodes_argument,
+    add_run_target_arguments,
+    examples,
+    probability,
+    seed,
+    wrote,
+)
 from nprl.errors import UserError
 
 
@@ -36,9 +42,7 @@ def register(subparsers) -> None:
             "nprl eval runs/lander --checkpoint latest --video lander.gif",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR",
-                        help="run directory made by nprl train, or pretrained:NAME")
-    add_checkpoint_arguments(parser)
+    add_run_target_arguments(parser)
     add_episodes_argument(parser)
     parser.add_argument("--epsilon", type=probability, default=0.0,
                         help="probability of a random action (default 0: greedy)")
@@ -94,15 +98,14 @@ def _watch(args: argparse.Namespace, env_id: str, agent, env):
     :class:`~nprl.viz.video.VideoWriter` or None."""
     from contextlib import nullcontext
 
-    from nprl.envs.pixels import pixel_action_names
-    from nprl.viz import require
+    from nprl.errors import require
     from nprl.viz.frame_window import FrameWindow, WindowClosed
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
-    from nprl.viz.qmap import ACTIONS
+    from nprl.viz.qmap import action_names
     from nprl.viz.video import VideoWriter
 
     require("pygame")
-    names = ACTIONS.get(env_id) or pixel_action_names(env)
+    names = action_names(env_id, env)
     fps = env.metadata.get("render_fps") or 30
     try:
         video = VideoWriter(args.video, fps) if args.video else None

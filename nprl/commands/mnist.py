@@ -172,7 +172,7 @@ def _accuracy(net, x, y) -> float:
 
 def run(args: argparse.Namespace) -> int:
     if args.threads > 0:
-        from nprl.rl.blas import blas_threads
+        from nprl.blas import blas_threads
 
         with blas_threads(args.threads):
             return train(args)

@@ -11,8 +11,7 @@ import math
 
 from nprl.commands.arguments import examples, wrote
 from nprl.errors import UserError
-
-SCENE_NAMES = ("falling", "stack", "slope", "swing", "lander")  # nprl.physics.scenes.SCENES
+from nprl.viz.physics_demo import SCENES  # no pygame until something is drawn
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--scene",
         default=None,
         metavar="NAME",
-        help=f"one of {', '.join(SCENE_NAMES)} (default: a window starts with falling; "
+        help=f"one of {', '.join(SCENES)} (default: a window starts with falling; "
         "a GIF records every scene in turn)",
     )
     parser.add_argument(
@@ -56,8 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the arguments, then open the window or write the GIF."""
-    if args.scene is not None and args.scene not in SCENE_NAMES:
-        raise UserError(f"unknown scene {args.scene!r}; choose one of: {', '.join(SCENE_NAMES)}")
+    if args.scene is not None and args.scene not in SCENES:
+        raise UserError(f"unknown scene {args.scene!r}; choose one of: {', '.join(SCENES)}")
     if args.seconds is not None and not (math.isfinite(args.seconds) and 0 < args.seconds <= 600):
         raise UserError(f"--seconds must be between 0 and 600, got {args.seconds}")
     from nprl.viz import physics_demo
@@ -66,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         from nprl.output_paths import check_output_file
 
         check_output_file(args.gif, "--gif", (".gif",))
-        scenes = [args.scene] if args.scene else list(SCENE_NAMES)
+        scenes = [args.scene] if args.scene else list(SCENES)
         frames = physics_demo.save_gif(scenes, args.gif, args.seconds or 6.0)
         wrote("GIF", args.gif, f"{frames} frames: {', '.join(scenes)}")
     else:

@@ -51,9 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from nprl.output_paths import check_output_file
-    from nprl.rl.run_dir import RunDir
-    from nprl.viz.dashboard import plot_dashboard
-    from nprl.viz.learning_curve import plot_learning_curves, read_rows
+    from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
 
     given = args.run_dirs
     args.run_dirs = _expand_sweeps(given)
@@ -72,14 +70,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out or len(given) > 1:  # a run's (or sweep's) own folder is checked with the run
         check_output_file(out, "--out", (".png",))
     try:
-        if args.curves:
-            for path in args.run_dirs:  # the same clear errors as the dashboard's
-                RunDir(path).read_config()
-                read_rows(RunDir(path))
-            path = plot_learning_curves(args.run_dirs, out, smooth=args.smooth,
-                                        title=args.title)
-        else:
-            path = plot_dashboard(args.run_dirs, out, smooth=args.smooth, title=args.title)
+        path = plot_dashboard(args.run_dirs, out, smooth=args.smooth, title=args.title,
+                              metrics=LEARNING_CURVES if args.curves else None)
     except ValueError as error:
         raise UserError(str(error)) from None
     except OSError as error:

@@ -16,8 +16,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from nprl.commands.arguments import examples, finite_float, non_negative_int, wrote
-from nprl.commands.run_target import add_checkpoint_arguments
+from nprl.commands.arguments import (
+    add_run_target_arguments,
+    examples,
+    finite_float,
+    non_negative_int,
+    wrote,
+)
 from nprl.errors import UserError
 
 
@@ -33,8 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "nprl qmap runs/acrobot --x 4 --y 5 --x-range -12 12 --y-range -28 28",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR",
-                        help="run directory made by nprl train, or pretrained:NAME")
+    add_run_target_arguments(parser)
     parser.add_argument("--x", type=non_negative_int, default=None,
                         help="observation component on the x axis, counted from 0 "
                              "(default: the pole angle for CartPole, the horizontal "
@@ -58,7 +62,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default=None,
                         help="PNG to write (default: RUN_DIR/qmap.png; for pretrained:NAME "
                              "a fresh folder runs/qmap-NAME)")
-    add_checkpoint_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -78,11 +81,12 @@ def _parse_fixed(assignments: list[str]) -> dict[int, float]:
 def fixed_words(env_id: str, size: int, fixed: dict[int, float], shown: tuple[int, int]) -> str:
     """Say in words where the map's slice sits: the Lander's default is "upright, at rest,
     feet off the ground"; otherwise each fixed component by name, then "others 0"."""
+    from nprl.envs.registration import LANDER_ID
     from nprl.viz.qmap import NAMES
 
     names = NAMES.get(env_id, [])
     values = {i: fixed.get(i, 0.0) for i in range(size) if i not in shown}
-    if env_id == "nprl/Lander-v0" and set(shown) == {0, 1}:
+    if env_id == LANDER_ID and set(shown) == {0, 1}:
         words = []
         if values[4] == 0 and values[5] == 1 and values[6] == 0:
             words.append("upright, not turning")
@@ -154,8 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _q_trace(args: argparse.Namespace, target, env) -> int:
     """Image observations: the Q-values along one greedy episode, in place of a map."""
-    from nprl.envs.pixels import pixel_action_names
     from nprl.viz.q_trace import plot_q_trace, record_q_trace
+    from nprl.viz.qmap import action_names
 
     if args.x is not None or args.y is not None or args.fix:
         raise UserError(f"{target.env_id} observes images {env.observation_space.shape}: "
@@ -163,7 +167,7 @@ def _q_trace(args: argparse.Namespace, target, env) -> int:
     print(f"{target.env_id} observes images {env.observation_space.shape}, which have no "
           "two components to map; drawing Q(s, a) along one greedy episode instead",
           file=sys.stderr)
-    trace = record_q_trace(target.agent, env, pixel_action_names(env), seed=0)
+    trace = record_q_trace(target.agent, env, action_names(target.env_id, env), seed=0)
     out = _default_out(args)
     title = f"{target.env_id}: Q-values along a greedy episode (return {trace.rewards.sum():g})"
     wrote("Q-values along an episode", plot_q_trace(trace, out, title))

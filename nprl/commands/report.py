@@ -20,12 +20,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from nprl.commands.arguments import examples, seed, wrote
-from nprl.commands.run_target import add_checkpoint_arguments, add_episodes_argument
-from nprl.envs.pixels import pixel_action_names, pixel_family
+from nprl.commands.arguments import (
+    add_episodes_argument,
+    add_run_target_arguments,
+    examples,
+    seed,
+    wrote,
+)
+from nprl.envs.pixels import pixel_family
+from nprl.envs.registration import LANDER_ID
 from nprl.errors import UserError
 
-LANDER = "nprl/Lander-v0"
 GIF_WIDTH = 420  # pixels; a landing is then about 1.5 MB
 GIF_MAX_FRAMES = 360  # one frame in two at the Lander's 60 fps: 12 s
 
@@ -42,12 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "nprl report runs/lander --checkpoint latest --no-gif",
         ),
     )
-    parser.add_argument("run_dir", metavar="RUN_DIR", help="run directory made by nprl train")
+    add_run_target_arguments(parser, pretrained=False)
     parser.add_argument("--out", metavar="FILE", help="HTML file (default RUN_DIR/report.html)")
     add_episodes_argument(parser)
     parser.add_argument("--seed", type=seed, default=0,
                         help="seed of the evaluation episodes (default 0, as nprl eval)")
-    add_checkpoint_arguments(parser)
     parser.add_argument("--no-gif", action="store_true",
                         help="leave out the GIF of an evaluation episode (Lander; default: "
                              "include it)")
@@ -82,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
                 report.table(_training_summary(target, rows), ("training", "")),
                 report.table(_evaluation_rows(target, stats, args), ("evaluation", "")))),
         ]
-        if (target.env_id == LANDER or pixel_family(target.env_id)) and not args.no_gif:
+        if (target.env_id == LANDER_ID or pixel_family(target.env_id)) and not args.no_gif:
             gif = _episode_gif(target, tmp / "episode.gif", args.seed)
             sections.append(report.section("An evaluation episode", report.image(
                 gif, "the first evaluation episode; bars: the agent's Q-value per action, "
@@ -199,10 +203,11 @@ def _q_trace(target, tmp: Path) -> str:
     from nprl.commands.run_target import make_target_env
     from nprl.viz import report
     from nprl.viz.q_trace import plot_q_trace, record_q_trace
+    from nprl.viz.qmap import action_names
 
     env = make_target_env(target)
     try:
-        trace = record_q_trace(target.agent, env, pixel_action_names(env))
+        trace = record_q_trace(target.agent, env, action_names(target.env_id, env))
     finally:
         env.close()
     png = plot_q_trace(trace, tmp / "q-trace.png")
@@ -217,7 +222,7 @@ def _qmaps(target, space, tmp: Path) -> list[str]:
     from nprl.viz.qmap import compute_qslice, default_slice, plot_qslice
 
     slices = [default_slice(target.env_id, space)]
-    if target.env_id == LANDER:  # also: how it reacts to its velocity, halfway down
+    if target.env_id == LANDER_ID:  # also: how it reacts to its velocity, halfway down
         slices.append({"x": 2, "x_range": (-0.6, 0.6), "y": 3, "y_range": (-0.8, 0.4),
                        "fixed": {1: 0.4, 5: 1.0}})
     figures = []
@@ -241,11 +246,11 @@ def _episode_gif(target, out: Path, seed: int) -> Path:
     """A small GIF of the first evaluation episode, with the agent's Q-value bars."""
     from nprl.commands.run_target import make_target_env
     from nprl.viz.q_overlay import draw_q_bars, enlarge, watch_episodes
-    from nprl.viz.qmap import ACTIONS
+    from nprl.viz.qmap import action_names
     from nprl.viz.video import gif_frame_step, resize_frame, save_video
 
     env = make_target_env(target, render_mode="rgb_array")
-    names = ACTIONS.get(target.env_id) or pixel_action_names(env)
+    names = action_names(target.env_id, env)
     frames = []
 
     def on_frame(frame, q, action) -> None:

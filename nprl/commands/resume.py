@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from nprl.commands.arguments import examples, positive_int
-from nprl.commands.run_target import ALLOW_ENV_MODULE_HELP
+from nprl.commands.arguments import ALLOW_ENV_MODULE_HELP, examples, positive_int
 from nprl.errors import UserError
 
 

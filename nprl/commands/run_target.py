@@ -7,10 +7,8 @@ the folder: it does not exist, it is not a run directory, its ``config.json`` is
 or names an environment that is not registered, it has no checkpoint yet, or no
 checkpoint can be read. A damaged checkpoint is skipped for the newest intact one, with a
 note. The agent is read for acting only: no replay buffer is read or allocated.
-
-:func:`add_checkpoint_arguments` gives every such command the same ``--checkpoint`` and
-``--allow-env-module`` options; :func:`add_episodes_argument` the same ``--episodes``,
-whose default :data:`EVAL_EPISODES` is the one number of evaluation episodes.
+The arguments that name the agent (``RUN_DIR``, ``--checkpoint``, ``--allow-env-module``)
+are added by :func:`nprl.commands.arguments.add_run_target_arguments`.
 """
 
 from __future__ import annotations
@@ -20,33 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from nprl.errors import UserError
-
-ALLOW_ENV_MODULE_HELP = ("let an environment id of the form module:Id in the run's "
-                         "config.json import that module (runs its code: only for runs you "
-                         "trust)")
-
-
-# How many episodes ``nprl eval`` and ``nprl report`` play when not told: 20 greedy
-# episodes give a mean whose standard error is std / 4.5, and take a few seconds on
-# CartPole and the Lander. Training's own evaluations use the preset's eval_episodes.
-EVAL_EPISODES = 20
-
-
-def add_episodes_argument(parser) -> None:
-    """Add ``--episodes N`` (1 to 1000, default :data:`EVAL_EPISODES`) to a parser."""
-    from nprl.commands.arguments import episodes
-
-    parser.add_argument("--episodes", type=episodes, default=EVAL_EPISODES,
-                        help="evaluation episodes, 1 to 1000")
-
-
-def add_checkpoint_arguments(parser, default: str = "best") -> None:
-    """Add ``--checkpoint NAME`` and ``--allow-env-module`` to a command's parser."""
-    parser.add_argument("--checkpoint", default=default, metavar="NAME",
-                        help=f"which checkpoint of a run: best, latest, or a name such as "
-                             f"step_000012000 (default {default}; best falls back to the "
-                             "newest intact one)")
-    parser.add_argument("--allow-env-module", action="store_true", help=ALLOW_ENV_MODULE_HELP)
 
 
 @dataclass

@@ -101,14 +101,17 @@ def report_result(result) -> None:
               f"{len(result.recent_returns)} episodes: {mean:.1f}")
     _print_evaluations(result)
     try:
-        from nprl.viz.learning_curve import plot_learning_curves
+        from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
 
-        png = plot_learning_curves([result.run_dir], result.run_dir / "learning_curve.png")
+        png = plot_dashboard([result.run_dir], result.run_dir / "learning_curve.png",
+                             metrics=LEARNING_CURVES)
         wrote("learning curve", png)
     except UserError as error:  # most often matplotlib missing; the run itself is saved
         print(f"(no learning curve: {error})", file=sys.stderr)
     except OSError as error:  # e.g. the disk is full: the run itself is saved
         print(f"(no learning curve: {error.strerror or error})", file=sys.stderr)
+    except ValueError as error:  # stopped before its first episode: no rows to draw
+        print(f"(no learning curve: {error})", file=sys.stderr)
     print(f"evaluate with: nprl eval {result.run_dir}")
     print(f"look inside:   nprl plot {result.run_dir}  (every metric)   "
           f"nprl report {result.run_dir}  (one HTML page)")

@@ -176,7 +176,7 @@ class LanderEnv(gym.Env):
                             "'rgb_array' or 'human' to LanderEnv")
             return None
         if self._renderer is None:
-            from nprl.viz.lander_draw import LanderRenderer  # pygame only when drawing
+            from nprl.envs.lander_render import LanderRenderer  # pygame only when drawing
 
             self._renderer = LanderRenderer(self.render_mode, fps=self.config.fps)
         return self._renderer.render(self)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from nprl.nn.checks import real_number, whole_number
-
+from nprl.checks import real_number, whole_number
 
 # Settings that cannot be 0 (an empty area, a massless lander, a pad of no width).
 POSITIVE = ("width", "height", "mass", "pad_half_width")

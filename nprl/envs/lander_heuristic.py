@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.envs.lander import SPIN_SCALE, VELOCITY_SCALE
+from nprl.envs.lander_actions import action_of
 from nprl.envs.lander_config import LanderConfig
 
 _DEFAULT = LanderConfig()
@@ -40,11 +41,5 @@ def heuristic_action(obs: np.ndarray, config: LanderConfig = _DEFAULT) -> int:
         turn = 0.0
         main = vy < -0.5
 
-    side = 0
-    if turn > 0.1:
-        side = 1  # left thruster: counter-clockwise
-    elif turn < -0.1:
-        side = 2  # right thruster: clockwise
-    if main:
-        return (1, 4, 5)[side]
-    return (0, 2, 3)[side]
+    # the left thruster turns counter-clockwise, the right one clockwise
+    return action_of(main, left=turn > 0.1, right=turn < -0.1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.checks import real_number
+from nprl.checks import real_number
 from nprl.nn.layer import Layer
 
 

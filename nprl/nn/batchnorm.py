@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.checks import real_number, whole_number
+from nprl.checks import real_number, whole_number
 from nprl.nn.layer import Layer, check_dtype
 from nprl.nn.parameter import Parameter
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.checks import whole_number
+from nprl.checks import whole_number
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng
 from nprl.nn.parameter import Parameter

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from nprl.nn.checks import whole_number
+from nprl.checks import whole_number
 from nprl.nn.parameter import Parameter
 
 # Class name -> class, filled automatically for every subclass of Layer.

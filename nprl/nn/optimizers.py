@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from nprl.nn.checks import real_number
+from nprl.checks import real_number
 from nprl.nn.parameter import Parameter
 
 FLUSH_EVERY = 100  # steps between flushes of subnormal optimizer state

@@ -3,7 +3,7 @@
 Convex polygons (and compound bodies of several), semi-implicit Euler at a fixed step,
 SAT collision with clipping, sequential impulses with friction, restitution, warm starting
 and positional correction. Plain Python floats throughout (see ``vec.py``); no rendering
-here (drawing lives in ``nprl.viz.physics_draw``).
+here (drawing lives in ``nprl.envs.drawing``).
 
 Units: metres, kilograms, seconds; y points up; angles in radians, counter-clockwise.
 

@@ -28,7 +28,6 @@ Files, one job each:
 - ``metrics.py``        the fixed, documented names of every logged metric
 - ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)
 - ``rng.py``            NumPy generators saved as JSON
-- ``blas.py``           one BLAS thread while training small networks (much faster)
 """
 
 from nprl.rl.agent import DQNAgent

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from nprl.envs.potentials import check_shaping_name
-from nprl.nn.checks import real_number, whole_number
+from nprl.checks import real_number, whole_number
 from nprl.nn.init import INITIALIZERS
 from nprl.rl.schedules import EPSILON_SCHEDULES
 

@@ -2,7 +2,9 @@
 
 A preset file has a top-level ``env`` (the Gymnasium id it was tuned for), a one-line
 ``description`` (which env, what the preset is for, how long it trains on a laptop CPU;
-``nprl train --list-presets`` prints it) and a ``[dqn]`` table of
+``nprl train --list-presets`` prints it), optionally ``default = true`` (the preset that
+``nprl train --env ID`` picks for its ``env`` when no preset is named after the id, for ids
+that cannot be file names, such as ``nprl/Lander-v0``) and a ``[dqn]`` table of
 :class:`~nprl.rl.config.DQNConfig` fields; a comment at its top says where the
 values come from. Names are the file names without ``.toml`` (``CartPole-v1``,
 ``cartpole-tutorial``), matched case-insensitively.
@@ -18,19 +20,20 @@ from nprl.rl.config import DQNConfig
 
 PRESET_DIR = Path(__file__).resolve().parent.parent / "presets"
 
-
-# Environments whose id cannot be a file name: their default preset.
-ENV_PRESETS = {"nprl/Lander-v0": "lander"}
 # Families of ids with one default preset each (``ALE/<Game>-v5``, ``MinAtar/<Game>-v1``).
 FAMILY_PRESETS = {"ALE/": "atari", "MinAtar/": "minatar-tuned"}
 
 
 def default_preset(env_id: str) -> str | None:
     """The preset ``nprl train --env ID`` uses without ``--preset``: the one named after
-    the id, the Lander's, or the family's (Atari, MinAtar); None if there is none."""
-    name = ENV_PRESETS.get(env_id, env_id)
-    if find_preset(name) is not None:
-        return name
+    the id, the one marked ``default = true`` for it (the Lander's), or the family's
+    (Atari, MinAtar); None if there is none."""
+    if find_preset(env_id) is not None:
+        return env_id
+    for name in preset_names():
+        document = _read(name)
+        if document.get("default") is True and document.get("env") == env_id:
+            return name
     for prefix, family in FAMILY_PRESETS.items():
         if env_id.startswith(prefix):
             return family
@@ -69,7 +72,7 @@ def describe_presets() -> str:
     width = max(len(name) for name in names)
     lines = [f"{name:<{width}}  {preset_description(name)}" for name in names]
     hint = ("use one with: nprl train --preset NAME "
-            "(nprl train --env ID picks the one named after ID)")
+            "(nprl train --env ID picks the one named after ID, or marked default for it)")
     return "\n".join([*lines, "", hint])
 
 

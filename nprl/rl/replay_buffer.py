@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from nprl.nn.checks import whole_number
+from nprl.checks import whole_number
 from nprl.nn.layer import make_rng
 from nprl.rl.rng import generator_from_state, generator_state
 from nprl.rl.transition import STORED, Batch

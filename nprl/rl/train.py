@@ -56,7 +56,7 @@ from nprl.errors import Note
 from nprl.fileio import DiskFull, folder_bytes, is_disk_full
 from nprl.rewards import UNSHAPED_KEY, task_reward
 from nprl.rl.agent import DQNAgent, check_spaces
-from nprl.rl.blas import blas_threads
+from nprl.blas import blas_threads
 from nprl.rl.config import DQNConfig
 from nprl.rl.evaluate import evaluate, evaluation_score
 from nprl.rl.metrics import layer_names, weight_norms

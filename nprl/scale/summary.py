@@ -171,13 +171,14 @@ def markdown(configs: list[dict[str, Any]], trial_rows: list[dict[str, Any]],
 
 
 def plot(run_dirs: list[Path], out: Path, title: str) -> Path | None:
-    """``sweep.png`` through ``nprl plot --curves``' code; None when no run has rows yet."""
-    from nprl.viz.learning_curve import plot_learning_curves
+    """``sweep.png``: the learning curves of ``nprl plot --curves``; None when no run has
+    rows yet."""
+    from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
 
     drawable = [path for path in run_dirs if read_trial(RunDir(path)).steps > 0]
     if not drawable:
         return None
-    return plot_learning_curves(drawable, out, title=title)
+    return plot_dashboard(drawable, out, title=title, metrics=LEARNING_CURVES)
 
 
 def _status(entry: dict[str, Any]) -> str:

@@ -2,17 +2,12 @@
 
 Everything here imports its optional dependency (pygame, matplotlib, imageio) inside the
 functions that need it, so ``import nprl.viz`` works without them and a missing extra gives
-a clear install hint (see :func:`nprl.viz.require`).
+a clear install hint (see :func:`nprl.errors.require`).
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
-from nprl.errors import UserError
-
-_EXTRA_FOR = {"pygame": "render", "matplotlib": "viz", "imageio": "viz", "PIL": "viz"}
+from nprl.errors import require
 
 
 def save_figure(figure, out, title: str | None = None, dpi: int = 110):
@@ -29,15 +24,3 @@ def save_figure(figure, out, title: str | None = None, dpi: int = 110):
     figure.savefig(out, dpi=dpi)
     pyplot.close(figure)
     return out
-
-
-def require(module: str) -> ModuleType:
-    """Import an optional dependency, or raise a UserError that says how to install it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as error:
-        top = module.split(".")[0]
-        extra = _EXTRA_FOR.get(top, "all")
-        raise UserError(
-            f"{top} is needed for this; install it with: pip install 'nprl[{extra}]'"
-        ) from error

@@ -11,15 +11,20 @@ runs that differ only by seed are one colour, drawn as the mean over seeds with 
 from the lowest to the highest seed. Episode metrics are smoothed by a moving average over
 ``smooth`` episodes; ``train`` rows are already interval means and are drawn as they are.
 Older run directories simply lack the newer panels. matplotlib is imported lazily.
+
+The learning curves (``nprl plot --curves``, and the ``learning_curve.png`` that ``nprl
+train`` leaves in a run) are a selection of these panels: ``metrics=LEARNING_CURVES``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from nprl.errors import require
 from nprl.rl.metrics import WEIGHT_NORM_PREFIX, weight_norm_layers
-from nprl.viz import require, save_figure
+from nprl.viz import save_figure
 from nprl.viz.learning_curve import (
     group_runs,
     moving_average,
@@ -31,7 +36,12 @@ from nprl.viz.learning_curve import (
 
 STYLES = ("-", "--", ":", "-.")  # one per line of a panel (mean vs max Q, one per layer)
 COLUMNS = 4  # panels per row
+PANEL_SIZE = (4.4, 3.3)  # inches per panel, at 100 dpi
+LARGE_PANEL_SIZE = (6.5, 4.2)  # when a figure has only one or two panels
 RATE = (-0.03, 1.03)  # y range of success-rate panels, so 0% and 100% read at a glance
+# The learning curves: the panels of the (task's and shaped) return, the success rate
+# and the greedy evaluations.
+LEARNING_CURVES = ("return", "shaped_return", "success", "eval_mean", "eval_success")
 
 
 class Panel(NamedTuple):
@@ -83,7 +93,7 @@ def _panels(smooth: int, layers: list[str], names: dict[str, str] | None = None)
 
 
 def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20,
-                   title: str | None = None) -> Path:
+                   title: str | None = None, metrics: Collection[str] | None = None) -> Path:
     """Draw the dashboard of ``run_dirs`` into the PNG file ``out``; return its path.
 
     Parameters
@@ -92,6 +102,8 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
     out : path of the PNG to write (parent folders are created)
     smooth : episodes in the moving average of episode metrics (>= 1)
     title : optional figure title
+    metrics : only the panels that draw one of these metric columns (e.g.
+        :data:`LEARNING_CURVES`); None: every panel
 
     Raises
     ------
@@ -109,6 +121,8 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
     names = layer_labels(next(iter(groups.values()))[0])
     drawn = []  # (panel, [(group index, line index, band)])
     for panel in _panels(smooth, layers, names):
+        if metrics is not None and not any(column in metrics for _, column, _ in panel.lines):
+            continue
         bands = []
         for index, rows_of_runs in enumerate(tables.values()):
             for line, (kind, column, _) in enumerate(panel.lines):
@@ -130,7 +144,9 @@ def plot_dashboard(run_dirs: list[str | Path], out: str | Path, smooth: int = 20
 
     cols = min(COLUMNS, max(len(drawn), 1))
     rows = max(-(-len(drawn) // cols), 1)
-    figure, grid = pyplot.subplots(rows, cols, figsize=(4.4 * cols, 3.3 * rows),
+    # One or two panels (the learning curves of most runs) get room to be read alone.
+    width, height = PANEL_SIZE if cols > 2 else LARGE_PANEL_SIZE
+    figure, grid = pyplot.subplots(rows, cols, figsize=(width * cols, height * rows),
                                    squeeze=False)
     axes = list(grid.flat)
     colours = pyplot.rcParams["axes.prop_cycle"].by_key()["color"]

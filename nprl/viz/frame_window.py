@@ -18,7 +18,8 @@ from typing import Self
 
 import numpy as np
 
-from nprl.viz import require
+from nprl.envs.drawing import frame_to_surface
+from nprl.errors import require
 from nprl.viz.q_overlay import paint_q_bars
 
 
@@ -64,8 +65,7 @@ class FrameWindow:
             if event.type == pygame.QUIT or (
                     event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_q)):
                 raise WindowClosed
-        surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.swapaxes(0, 1)))
-        self.window.blit(surface, (0, 0))
+        self.window.blit(frame_to_surface(frame), (0, 0))
         if q is not None:
             paint_q_bars(self.window, q, chosen, names)
         pygame.display.flip()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 
-from nprl.viz import require
+from nprl.envs.lander_actions import action_of
+from nprl.envs.registration import LANDER_ID
+from nprl.errors import require
 
 # The controls, in the window and in the terminal.
 KEY_HINTS = ["UP main engine   LEFT / RIGHT turn (side thrusters)",
@@ -21,8 +23,7 @@ WAITING = "press an arrow key to start"
 
 def keys_to_action(up: bool, left: bool, right: bool) -> int:
     """The Lander action for a set of held arrow keys (LEFT wins over RIGHT)."""
-    side = 1 if left else 2 if right else 0
-    return (1, 4, 5)[side] if up else (0, 2, 3)[side]
+    return action_of(up, left, right and not left)
 
 
 def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) -> list[str]:
@@ -32,10 +33,9 @@ def play(stage: int = 3, seed: int | None = None, max_steps: int | None = None) 
     """
     import gymnasium as gym
 
-    import nprl  # noqa: F401  (registers nprl/Lander-v0)
-
     pygame = require("pygame")
-    env = gym.make("nprl/Lander-v0", render_mode="human", stage=stage)
+    # registered by ``import nprl``, which importing this module has done
+    env = gym.make(LANDER_ID, render_mode="human", stage=stage)
     lander = env.unwrapped
     outcomes: list[str] = []
     print("controls: " + "; ".join(KEY_HINTS))

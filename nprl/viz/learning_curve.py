@@ -1,15 +1,13 @@
-"""Learning curves: episode return against environment steps, for one run or many.
+"""Curves of one run or many, from their ``metrics.csv``: the data behind every plot.
 
 Runs that differ only by their seed (same environment, same config otherwise) form one
-group, drawn as the mean over seeds with a band from the lowest to the highest seed, so
-a single lucky seed cannot pass for a method. Each run's returns are smoothed with a
-moving average over episodes, then put on a common grid of steps by linear
-interpolation. When the runs hold greedy evaluations (``eval`` rows), a second panel
-shows those the same way; runs with reward shaping get a panel of the shaped return
-next to the task's own (``return``, always unshaped). matplotlib is imported lazily (``nprl[viz]``).
+group (:func:`group_runs`), drawn as the mean over seeds with a band from the lowest to
+the highest seed (:func:`spread`), so a single lucky seed cannot pass for a method. Each
+run's episode metrics are smoothed with a moving average over episodes
+(:func:`moving_average`), then put on a common grid of steps by linear interpolation.
 
-The helpers here (:func:`series`, :func:`moving_average`, :func:`spread`, :func:`group_runs`)
-are shared with the full dashboard of every metric, :mod:`nprl.viz.dashboard`.
+The figures are drawn by :mod:`nprl.viz.dashboard`: every metric, or only the learning
+curves (:data:`~nprl.viz.dashboard.LEARNING_CURVES`).
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from nprl.rl.run_dir import RunDir
-from nprl.viz import require, save_figure
 
 
 def series(rows: list[dict[str, str]], kind: str, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -126,67 +123,3 @@ def spread(curves: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, Any] | None
     stacked = np.stack([np.interp(grid, steps, values) for steps, values in curves])
     return {"steps": grid, "mean": stacked.mean(axis=0), "low": stacked.min(axis=0),
             "high": stacked.max(axis=0)}
-
-
-def _band(runs: list[RunDir], kind: str, column: str, smooth: int) -> dict[str, Any] | None:
-    return spread([(steps, moving_average(values, smooth))
-                   for steps, values in (series(run.read_metrics(), kind, column)
-                                         for run in runs)])
-
-
-def plot_learning_curves(
-    run_dirs: list[str | Path], out: str | Path, smooth: int = 20, title: str | None = None
-) -> Path:
-    """Draw the learning curves of ``run_dirs`` into the PNG file ``out``; return its path.
-
-    Parameters
-    ----------
-    run_dirs : list of run directories (as written by ``nprl train``)
-    out : path of the PNG to write
-    smooth : episodes in the moving average of training returns
-    title : optional figure title
-    """
-    matplotlib = require("matplotlib")
-    matplotlib.use("Agg")
-    pyplot = require("matplotlib.pyplot")
-    groups = group_runs(run_dirs)
-    # (kind, column, smoothing, title, y label); a panel is drawn when some run has data.
-    candidates = [
-        ("episode", "return", smooth, f"training episodes (moving average of {smooth})",
-         "return"),
-        ("episode", "shaped_return", smooth, "training episodes, shaped return the agent "
-         f"learned from (moving average of {smooth})", "shaped return"),
-        ("eval", "eval_mean", 1, "greedy evaluation (mean return)", "return"),
-        ("episode", "success", smooth, f"training successes (moving average of {smooth})",
-         "success rate"),
-        ("eval", "eval_success", 1, "greedy evaluation (success rate)", "success rate"),
-    ]
-    panels = [panel for panel in candidates
-              if any(_band(runs, panel[0], panel[1], 1) for runs in groups.values())]
-    panels = panels or candidates[:1]
-    rows = 1 if len(panels) <= 2 else 2
-    cols = -(-len(panels) // rows)
-    figure, grid = pyplot.subplots(rows, cols, figsize=(6.5 * cols, 4.2 * rows), squeeze=False)
-    axes = list(grid.flat)
-    for label, runs in groups.items():
-        for axis, (kind, column, window, _, _) in zip(axes, panels):
-            band = _band(runs, kind, column, window)
-            if band is None:
-                continue
-            # Evaluations are a few points: mark each, so 3 of them are not read as a curve.
-            marker = "o" if kind == "eval" and len(band["steps"]) <= 40 else None
-            line, = axis.plot(band["steps"], band["mean"], label=label, marker=marker,
-                              markersize=4)
-            if len(runs) > 1:
-                axis.fill_between(band["steps"], band["low"], band["high"],
-                                  color=line.get_color(), alpha=0.2)
-    for axis in axes[len(panels):]:  # e.g. 3 panels on a 2 x 2 grid
-        axis.set_visible(False)
-    for axis, (_, _, _, panel_title, ylabel) in zip(axes, panels):
-        axis.set_title(panel_title)
-        axis.set_xlabel("environment steps")
-        axis.set_ylabel(ylabel)
-        axis.grid(alpha=0.3)
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8)
-    return save_figure(figure, out, title or runs_title(groups), dpi=110)

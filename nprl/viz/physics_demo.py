@@ -8,18 +8,15 @@ or in CI.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from nprl.errors import UserError
+from nprl.envs.drawing import Camera, draw_caption, draw_world, surface_to_frame
+from nprl.errors import UserError, require
 from nprl.physics.scenes import SCENES, Scene
-from nprl.viz import require
-from nprl.viz.physics_draw import Camera, draw_caption, draw_world
 
 SIZE = (800, 560)
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-PHYSICS_HZ = 60  # scenes step at their own dt; the window shows one step per frame
 
 
 def _make_scene(name: str) -> Scene:
@@ -32,6 +29,14 @@ def _advance(scene: Scene) -> None:
     if scene.on_step is not None:
         scene.on_step(scene.world)
     scene.world.step()
+
+
+def _draw_scene(surface, scene: Scene, camera: Camera, contacts: bool = True,
+                hint: Sequence[str] = ()) -> None:
+    """The scene's world, its name and description, the time and contact count, ``hint``."""
+    draw_world(surface, scene.world, camera, contacts=contacts)
+    status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
+    draw_caption(surface, [f"{scene.name}: {scene.description}", status, *hint])
 
 
 STILL_SPEED = 0.05  # m/s and rad/s: below this every body counts as at rest
@@ -66,19 +71,10 @@ def iter_frames(name: str, seconds: float, every: int = 2,
         if still_steps > still_needed and k * scene.world.dt >= min(MIN_SECONDS, seconds):
             return
         if k % every == 0:
-            draw_world(surface, scene.world, camera)
-            status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
-            draw_caption(surface, [f"{scene.name}: {scene.description}", status])
-            # surfarray is (width, height, 3); images are (height, width, 3).
-            yield np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+            _draw_scene(surface, scene, camera)
+            yield surface_to_frame(surface)
         if k < steps:
             _advance(scene)
-
-
-def render_frames(name: str, seconds: float, every: int = 2,
-                  size: tuple[int, int] = SIZE) -> list[np.ndarray]:
-    """:func:`iter_frames` as a list (for tests and short clips)."""
-    return list(iter_frames(name, seconds, every, size))
 
 
 def save_gif(names: str | list[str], path: str, seconds: float = 6.0, every: int = 2) -> int:
@@ -97,6 +93,9 @@ def save_gif(names: str | list[str], path: str, seconds: float = 6.0, every: int
     except ValueError as error:
         raise UserError(str(error)) from None
     return writer.frames_written
+
+
+KEYS = "1-5 scene  N next  R restart  SPACE pause  C contacts  ESC quit"
 
 
 def run_window(name: str, seconds: float | None = None) -> None:
@@ -141,16 +140,7 @@ def run_window(name: str, seconds: float | None = None) -> None:
         if not paused:
             _advance(scene)
             elapsed += scene.world.dt
-        draw_world(screen, scene.world, camera, contacts=show_contacts)
-        status = f"t = {scene.world.time:5.2f} s   contacts: {len(scene.world.contacts)}"
-        draw_caption(
-            screen,
-            [
-                f"{scene.name}: {scene.description}",
-                status,
-                "1-5 scene  N next  R restart  SPACE pause  C contacts  ESC quit",
-            ],
-        )
+        _draw_scene(screen, scene, camera, show_contacts, [KEYS])
         pygame.display.flip()
         clock.tick(round(1.0 / scene.world.dt))
     pygame.quit()

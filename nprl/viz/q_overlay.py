@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from nprl.viz import require
+from nprl.envs.drawing import frame_to_surface, render_text, surface_to_frame
+from nprl.errors import require
 
 PANEL = (18, 18, 24)
 BAR = (120, 130, 150)
@@ -54,8 +55,6 @@ def paint_q_bars(surface, q: np.ndarray, chosen: int | None,
     them), so Q-values of 21.6 and 21.8 look almost the same, as they are; a min-to-max
     scale would make that 0.2 difference fill the whole bar.
     """
-    from nprl.viz.physics_draw import render_text
-
     pygame = require("pygame")
     names = names or [str(a) for a in range(len(q))]
     row, width, bar_left, bar_width = 16, 196, 118, 70  # bars end 8 px inside the panel
@@ -95,10 +94,9 @@ def draw_q_bars(frame: np.ndarray, q: np.ndarray, chosen: int | None,
                 names: list[str] | None = None) -> np.ndarray:
     """A copy of ``frame`` (H, W, 3) uint8 with one labelled bar per action, top right
     (the panel is 196 pixels wide: :func:`enlarge` small game frames first)."""
-    pygame = require("pygame")
-    surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
+    surface = frame_to_surface(frame)
     paint_q_bars(surface, q, chosen, names)
-    return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
+    return surface_to_frame(surface)
 
 
 def watch_episodes(

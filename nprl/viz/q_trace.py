@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from nprl.errors import require
 from nprl.rewards import task_reward
-from nprl.viz import require, save_figure
+from nprl.viz import save_figure
 
 
 @dataclass

@@ -14,27 +14,38 @@ from pathlib import Path
 
 import numpy as np
 
-from nprl.viz import require, save_figure
+from nprl.envs.lander_actions import ACTION_NAMES as LANDER_ACTIONS
+from nprl.envs.registration import LANDER_ID
+from nprl.errors import require
+from nprl.viz import save_figure
 
 # Default slices per environment: (x index, x range, y index, y range), others fixed at 0
 # except where ``fixed`` says otherwise.
 DEFAULT_SLICES = {
     "CartPole-v1": {"x": 2, "x_range": (-0.21, 0.21), "y": 3, "y_range": (-2.0, 2.0)},
-    "nprl/Lander-v0": {"x": 0, "x_range": (-1.0, 1.0), "y": 1, "y_range": (0.0, 1.2),
+    LANDER_ID: {"x": 0, "x_range": (-1.0, 1.0), "y": 1, "y_range": (0.0, 1.2),
                        "fixed": {5: 1.0}},  # upright: cos(theta) = 1
 }
 NAMES = {
     "CartPole-v1": ["cart position", "cart velocity", "pole angle", "pole angular velocity"],
-    "nprl/Lander-v0": ["rel_x", "rel_y", "vx", "vy", "sin θ", "cos θ", "ω", "left foot",
+    LANDER_ID: ["rel_x", "rel_y", "vx", "vy", "sin θ", "cos θ", "ω", "left foot",
                        "right foot"],
 }
 ACTIONS = {
     "CartPole-v1": ["push left", "push right"],
-    "nprl/Lander-v0": ["nothing", "main", "left", "right", "main+left", "main+right"],
+    LANDER_ID: list(LANDER_ACTIONS),
     "LunarLander-v3": ["nothing", "left eng.", "main eng.", "right eng."],
     "Acrobot-v1": ["torque -1", "torque 0", "torque +1"],
     "MountainCar-v0": ["push left", "no push", "push right"],
 }
+
+
+def action_names(env_id: str, env) -> list[str] | None:
+    """What each action of ``env`` (made from ``env_id``) is called: :data:`ACTIONS` for
+    the vector tasks, the game's own names for pixel games, None when nprl does not know."""
+    from nprl.envs.pixels import pixel_action_names
+
+    return ACTIONS.get(env_id) or pixel_action_names(env)
 
 
 @dataclass

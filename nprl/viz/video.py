@@ -22,7 +22,8 @@ from types import TracebackType
 
 import numpy as np
 
-from nprl.viz import require
+from nprl.envs.drawing import frame_to_surface, surface_to_frame
+from nprl.errors import require
 
 GIF_MIN_DELAY_CS = 2  # browsers show shorter GIF delays as 10 centiseconds
 FFMPEG_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi", ".webm")
@@ -192,6 +193,4 @@ def resize_frame(frame: np.ndarray, width: int) -> np.ndarray:
     if width == old_width:
         return frame
     size = (int(width), max(1, round(height * width / old_width)))
-    surface = pygame.surfarray.make_surface(np.ascontiguousarray(frame.swapaxes(0, 1)))
-    scaled = pygame.transform.smoothscale(surface, size)
-    return pygame.surfarray.array3d(scaled).swapaxes(0, 1).copy()
+    return surface_to_frame(pygame.transform.smoothscale(frame_to_surface(frame), size))

@@ -10,7 +10,7 @@ gives the checks called directly by the tests the same.
 
 import pytest
 
-from nprl.rl.blas import blas_threads
+from nprl.blas import blas_threads
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -91,9 +91,13 @@ def test_unknown_pretrained_agent_is_a_clear_error():
         load_pretrained("nope")
 
 
-def test_learning_curves_of_old_runs_without_success_columns(tmp_path):
+def test_learning_curves_of_old_runs_without_success_columns(tmp_path, monkeypatch):
     pytest.importorskip("matplotlib")
-    from nprl.viz.learning_curve import plot_learning_curves
+    from nprl.viz import dashboard
+
+    drawn = {}
+    monkeypatch.setattr(dashboard, "save_figure",
+                        lambda figure, out, title=None, dpi=100: drawn.setdefault("f", figure))
 
     run_dir = tmp_path / "old"
     train("CartPole-v1", DQNConfig(**{**TINY, "eval_interval": 0}), run_dir=run_dir)
@@ -103,8 +107,11 @@ def test_learning_curves_of_old_runs_without_success_columns(tmp_path):
     keep = [i for i, name in enumerate(columns) if name not in ("success", "eval_success")]
     metrics.write_text("\n".join(",".join(line.split(",")[i] for i in keep)
                                  for line in lines) + "\n")
-    out = plot_learning_curves([run_dir], tmp_path / "curve.png")
-    assert out.stat().st_size > 1000
+    dashboard.plot_dashboard([run_dir], tmp_path / "curve.png",
+                             metrics=dashboard.LEARNING_CURVES)
+    titles = [axis.get_title() for axis in drawn["f"].axes if axis.get_visible()]
+    assert titles == ["episode return (moving average of 20 episodes)"]  # no success panel
+    assert len(drawn["f"].axes[0].get_lines()[0].get_xdata()) > 1  # the curve is drawn
 
 
 def test_the_shipped_lander_agent_lands():

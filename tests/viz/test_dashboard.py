@@ -1,5 +1,6 @@
 """``nprl plot``: a dashboard PNG of every metric for real run directories (CartPole and
-the Lander, one run and two seeds), and one clear line for a folder that is not a run."""
+the Lander, one run and two seeds), the learning curves as a selection of its panels, and
+one clear line for a folder that is not a run."""
 
 import shutil
 
@@ -7,7 +8,7 @@ import pytest
 
 from nprl.cli import main
 from nprl.rl.metrics import METRICS
-from nprl.viz.dashboard import _panels
+from nprl.viz.dashboard import COLUMNS, LARGE_PANEL_SIZE, LEARNING_CURVES, PANEL_SIZE, _panels
 
 pytest.importorskip("matplotlib")
 
@@ -29,15 +30,24 @@ def runs(tmp_path_factory):
     return root
 
 
-def png_size(path):
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return path.stat().st_size
+def png_shape(path):
+    """(height, width) in pixels of the PNG at ``path``."""
+    from matplotlib.image import imread
+
+    return imread(path).shape[:2]
+
+
+def panel_grid(path, dpi=100):
+    """(rows, columns) of dashboard panels (three or more) that a PNG of this size holds."""
+    height, width = png_shape(path)
+    return round(height / (PANEL_SIZE[1] * dpi)), round(width / (PANEL_SIZE[0] * dpi))
 
 
 def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
     assert main(["plot", str(runs / "lander")]) == 0
     assert f"dashboard: {runs / 'lander' / 'dashboard.png'}" in capsys.readouterr().out
-    assert png_size(runs / "lander" / "dashboard.png") > 20_000
+    rows, columns = panel_grid(runs / "lander" / "dashboard.png")
+    assert columns == COLUMNS and rows >= 3  # a dozen panels and more
 
 
 def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
@@ -45,7 +55,7 @@ def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
                  "--title", "two seeds", "--smooth", "5"]) == 0
     [written] = tmp_path.glob("runs/compare-*/dashboard.png")
-    assert png_size(written) > 20_000
+    assert panel_grid(written)[1] == COLUMNS
     assert not list(tmp_path.glob("*.png"))  # never dropped in the current folder
 
 
@@ -53,7 +63,10 @@ def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, mon
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
     [written] = tmp_path.glob("runs/compare-*/*.png")
-    assert written.name == "learning_curves.png" and png_size(written) > 10_000
+    # CartPole: training return and greedy evaluation, side by side, each panel large
+    width, height = LARGE_PANEL_SIZE
+    assert written.name == "learning_curves.png"
+    assert png_shape(written) == (round(100 * height), round(2 * 100 * width))
     assert not list(tmp_path.glob("*.png"))
 
 
@@ -70,7 +83,7 @@ def test_plot_dashboard_from_python(runs, tmp_path):
     from nprl.viz.dashboard import plot_dashboard
 
     path = plot_dashboard([runs / "cartpole-s1"], tmp_path / "sub" / "one.png", smooth=3)
-    assert path == tmp_path / "sub" / "one.png" and png_size(path) > 20_000
+    assert path == tmp_path / "sub" / "one.png" and panel_grid(path)[1] == COLUMNS
     with pytest.raises(ValueError, match="smooth must be at least 1"):
         plot_dashboard([runs / "lander"], tmp_path / "x.png", smooth=0)
 
@@ -153,6 +166,22 @@ def test_dashboard_reads_at_a_glance(runs, drawn, tmp_path):
     rows = [row for row in (runs / "cartpole-s1" / "metrics.csv").read_text().splitlines()
             if row.startswith("train,")]
     assert len(speed.get_xdata()) == len(rows) - 1
+
+
+def test_the_learning_curves_are_the_dashboards_return_success_and_evaluation_panels(
+        runs, drawn, tmp_path):
+    from nprl.viz.dashboard import plot_dashboard
+
+    plot_dashboard([runs / "lander"], tmp_path / "c.png", smooth=5, metrics=LEARNING_CURVES)
+    shown = [axis for axis in drawn["figure"].axes if axis.get_visible()]
+    assert [axis.get_title() for axis in shown] == [
+        "episode return (moving average of 5 episodes)",
+        "training success rate (moving average of 5 episodes)",
+        "greedy evaluation: mean return", "greedy evaluation: success rate"]
+    for axis in shown:  # each panel has its curve (or its evaluation points)
+        assert len(axis.get_lines()[0].get_xdata()) >= 1
+    assert len(shown[0].get_lines()[0].get_xdata()) > 1
+    assert drawn["title"] == "nprl/Lander-v0 · lander · 600 steps"
 
 
 def test_same_seed_twice_is_not_two_seeds(runs, tmp_path):

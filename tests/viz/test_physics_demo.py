@@ -1,4 +1,5 @@
-"""The demo renders headless, and the command checks its arguments."""
+"""The physics demo (``nprl physics-demo``, drawn by ``nprl.viz.physics_demo``) renders
+headless, and the command checks its arguments."""
 
 import os
 
@@ -13,10 +14,10 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 def test_every_scene_renders_headless_frames(name):
     pytest.importorskip("pygame")
     from nprl.physics.scenes import SCENES
-    from nprl.viz.physics_demo import render_frames
+    from nprl.viz.physics_demo import iter_frames
 
     dt = SCENES[name]().world.dt
-    frames = render_frames(name, seconds=6 * dt, every=3, size=(160, 120))
+    frames = list(iter_frames(name, seconds=6 * dt, every=3, size=(160, 120)))
     assert len(frames) == 3  # steps 0, 3, 6 of 6
     for frame in frames:
         assert frame.shape == (120, 160, 3) and frame.dtype.name == "uint8"
@@ -25,10 +26,10 @@ def test_every_scene_renders_headless_frames(name):
 
 def test_contacts_are_drawn_in_red():
     pytest.importorskip("pygame")
-    from nprl.viz.physics_demo import render_frames
-    from nprl.viz.physics_draw import CONTACT_POINT
+    from nprl.envs.drawing import CONTACT_POINT
+    from nprl.viz.physics_demo import iter_frames
 
-    (frame,) = render_frames("stack", seconds=1 / 60, every=1, size=(320, 240))[1:]
+    (frame,) = list(iter_frames("stack", seconds=1 / 60, every=1, size=(320, 240)))[1:]
     red = (frame == CONTACT_POINT).all(axis=2)
     assert red.sum() > 20
 

@@ -3,8 +3,9 @@
 ``Dense(4.7, 2)`` used to build ``Dense(4, 2)`` (``int()`` truncates), and
 ``DQNConfig(hidden_sizes="128")`` a 4-1-2-8-2 network (a string is a sequence of digits).
 These helpers accept exactly what is meant and raise ``ValueError`` with one line that
-names the argument otherwise. They are shared by :mod:`nprl.nn`'s layers and
-:class:`nprl.rl.config.DQNConfig`.
+names the argument otherwise. They are shared by :mod:`nprl.nn`'s layers,
+:class:`nprl.envs.lander_config.LanderConfig` and :class:`nprl.rl.config.DQNConfig`, so this
+is a root module, below all of them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Used by ``LanderEnv.render`` ("human": a window at the env's frame rate; "rgb_array":
 frames from an off-screen surface, headless with SDL's dummy video driver) and by
-``nprl play``. The world itself is painted by :func:`nprl.viz.physics_draw.draw_world`.
+``nprl play``. The world itself is painted by :func:`nprl.envs.drawing.draw_world`.
+pygame is imported only when the first frame is drawn (with an install hint if missing).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from nprl.viz import require
-from nprl.viz.physics_draw import Camera, draw_caption, draw_world
+from nprl.envs.drawing import Camera, draw_caption, draw_world, surface_to_frame
+from nprl.envs.lander_world import MAIN_NOZZLE, SIDE_NOZZLE_HEIGHT, SIDE_NOZZLE_X
+from nprl.errors import require
 
 if TYPE_CHECKING:
     from nprl.envs.lander import LanderEnv
@@ -74,11 +76,9 @@ class LanderRenderer:
             pygame.display.flip()
             self.clock.tick(self.fps)
             return None
-        return np.transpose(pygame.surfarray.array3d(self.surface), (1, 0, 2)).copy()
+        return surface_to_frame(self.surface)
 
     def _draw_flames(self, env: LanderEnv, camera: Camera) -> None:
-        from nprl.envs.lander_world import MAIN_NOZZLE, SIDE_NOZZLE_HEIGHT, SIDE_NOZZLE_X
-
         pygame, lander = self.pygame, env.scene.lander
         main, left, right = env.engines
         # (nozzle, exhaust direction, length) in the lander's frame

@@ -1,19 +1,29 @@
-"""Draw an ``nprl.physics`` world with pygame: bodies, contact points, contact normals.
+"""Draw an ``nprl.physics`` world with pygame: bodies, contact points, contact normals,
+captions, and the conversion between pygame surfaces and image arrays.
 
 The engine itself never imports pygame (it runs headless inside environments); this file
-is the one place that turns a world into pixels. Everything takes a ``pygame.Surface``
-and a view rectangle in metres, so the same code serves the demo window, GIF frames and
-an environment's ``render``.
+is the one place that turns a world into pixels. It lives with the environments because
+an environment owns its rendering (as Gymnasium's do): the Lander's renderer
+(:mod:`nprl.envs.lander_render`) draws with it, and ``nprl.viz`` (the physics demo, the
+Q-value bars, videos) uses it from here. Everything takes a ``pygame.Surface`` and a view
+rectangle in metres, so the same code serves the demo window, GIF frames and an
+environment's ``render``. pygame is imported when something is drawn, with an install
+hint when it is missing.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
-from nprl.viz import require
+import numpy as np
+
+from nprl.errors import require
 
 if TYPE_CHECKING:
     from nprl.physics import World
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")  # no greeting on import
 
 BACKGROUND = (246, 244, 238)
 STATIC_FILL = (120, 120, 128)
@@ -114,3 +124,17 @@ def draw_caption(surface, lines: list[str], bottom: bool = False) -> None:
             box = text.get_rect(topleft=(10, top + 20 * k)).inflate(8, 2)
             pygame.draw.rect(surface, (245, 243, 236), box)
         surface.blit(text, (10, top + 20 * k))
+
+
+# pygame's surfarray is indexed (x, y) = (column, row); images are (row, column, channel).
+
+def surface_to_frame(surface) -> np.ndarray:
+    """The pixels of a pygame ``surface`` as a new ``(height, width, 3)`` uint8 image."""
+    pygame = require("pygame")
+    return np.ascontiguousarray(pygame.surfarray.array3d(surface).transpose(1, 0, 2))
+
+
+def frame_to_surface(frame: np.ndarray):
+    """A new pygame surface holding ``frame``, an ``(height, width, 3)`` uint8 image."""
+    pygame = require("pygame")
+    return pygame.surfarray.make_surface(np.ascontiguousarray(frame.transpose(1, 0, 2)))
