@@ -9,7 +9,7 @@ from gymnasium.utils.env_checker import check_env
 
 import nprl  # noqa: F401  (registers nprl/Lander-v0)
 from nprl.envs import LanderEnv, heuristic_action
-from nprl.envs.curriculum import HARDEST_STAGE, SPAWN_HEIGHTS, STAGE_THRESHOLDS, Curriculum
+from nprl.envs.curriculum import HARDEST_STAGE, SPAWN_HEIGHTS, Curriculum
 from nprl.envs.lander_world import FOOT_DROP
 
 
@@ -153,7 +153,13 @@ def test_curriculum_stages_follow_successes():
         curriculum.successes = successes
         stages.append(curriculum.stage)
     assert stages == [0, 0, 1, 1, 2, 2, 3, 3]
-    assert STAGE_THRESHOLDS == (100, 200, 300)
+    # Only landings count: 99 landings among failures stay in stage 0, the 100th moves on.
+    counted = Curriculum()
+    for episode in range(300):
+        counted.record(episode % 3 == 0 and episode < 297)
+    assert counted.successes == 99 and counted.stage == 0
+    counted.record(True)
+    assert counted.successes == 100 and counted.stage == 1
     assert Curriculum(enabled=False).stage == HARDEST_STAGE
     assert Curriculum(stage=1).stage == 1
     with pytest.raises(ValueError, match="stage"):
