@@ -1,5 +1,6 @@
 """``nprl train / resume / eval / plot``: a tiny run end to end, and one clear line per mistake."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -37,8 +38,16 @@ def test_eval_resume_and_plot(trained_run, capsys, tmp_path):
     assert main(["eval", str(trained_run), "--episodes", "2"]) == 0
     assert "mean return" in capsys.readouterr().out
     assert main(["resume", str(trained_run), "--steps", "500", "--no-progress"]) == 0
-    last = (trained_run / "metrics.csv").read_text().splitlines()[-1]
-    assert int(last.split(",")[1]) <= 500
+    with open(trained_run / "metrics.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    steps = [int(row["step"]) for row in rows]
+    latest = (trained_run / "checkpoints" / "latest").read_text().strip()
+    assert int(latest.rpartition("_")[2]) == 500  # it trained on to 500 and saved there
+    assert max(steps) <= 500  # and no further
+    assert steps == sorted(steps)
+    # The episodes go on counting where the first run stopped: 1, 2, ... with no restart.
+    episodes = [int(row["episode"]) for row in rows if row["kind"] == "episode"]
+    assert episodes == list(range(1, len(episodes) + 1))
     png = tmp_path / "curves.png"
     assert main(["plot", str(trained_run), str(trained_run), "--out", str(png)]) == 0
     assert png.stat().st_size > 1000
