@@ -8,6 +8,7 @@ tests do not depend on how nprl's plotting functions are arranged inside.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,11 +46,29 @@ class SavedFigure:
         return [(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float))
                 for line in self.panel(title_start).get_lines() if len(line.get_xdata()) > 1]
 
+    def panels_drawing(self, steps: np.ndarray, values: np.ndarray) -> list[str]:
+        """Titles of the panels with a line through ``(steps, values)`` from the first step
+        to the last (several seeds drawn together share a grid of steps in between)."""
+        return [title for title in self.panel_titles() for x, y in self.curves(title)
+                if x[0] == steps[0] and x[-1] == steps[-1]
+                and np.allclose(y, np.interp(x, steps, values))]
+
     def pixels(self) -> tuple[int, int]:
         """(height, width) of the written PNG, read back from the file."""
         from matplotlib.image import imread
 
         return imread(self.path).shape[:2]
+
+
+def episode_curve(run_dir: Path, column: str = "return", window: int = 20):
+    """``(steps, values)`` of a run's episodes as ``metrics.csv`` logged them, each value
+    the mean of the last ``window`` episodes (a trailing moving average)."""
+    with open(Path(run_dir) / "metrics.csv", newline="") as file:
+        rows = [row for row in csv.DictReader(file) if row["kind"] == "episode"]
+    steps = np.array([float(row["step"]) for row in rows])
+    values = np.array([float(row[column]) for row in rows])
+    return steps, np.array([values[max(0, i + 1 - window):i + 1].mean()
+                            for i in range(len(values))])
 
 
 @contextmanager
@@ -83,3 +102,9 @@ def saved_figures() -> Iterator[list[SavedFigure]]:
 def catch_figures():
     """:func:`figures_saved`, for fixtures of a wider scope (a module's training run)."""
     return figures_saved
+
+
+@pytest.fixture(scope="session")
+def smoothed_episodes():
+    """:func:`episode_curve`, for tests."""
+    return episode_curve

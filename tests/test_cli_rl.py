@@ -5,7 +5,6 @@ import json
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from nprl.cli import main
@@ -29,27 +28,7 @@ def trained_run(training):
     return training[0]
 
 
-def episode_returns(run_dir):
-    """Steps and returns of the run's episodes, as logged in metrics.csv."""
-    with open(run_dir / "metrics.csv", newline="") as file:
-        rows = [row for row in csv.DictReader(file) if row["kind"] == "episode"]
-    return (np.array([float(row["step"]) for row in rows]),
-            np.array([float(row["return"]) for row in rows]))
-
-
-def assert_shows_the_returns(picture, run_dir, window=20):
-    """Some panel about episodes draws the run's episode returns from the first episode to
-    the last, each the mean of the last ``window`` episodes (a trailing moving average);
-    seeds drawn together may put it on a common grid of steps in between."""
-    steps, returns = episode_returns(run_dir)
-    smoothed = [returns[max(0, i + 1 - window):i + 1].mean() for i in range(len(returns))]
-    drawn = [title for title in picture.panel_titles() for x, y in picture.curves(title)
-             if x[0] == steps[0] and x[-1] == steps[-1]
-             and np.allclose(y, np.interp(x, steps, smoothed))]
-    assert drawn and all("episode" in title for title in drawn), picture.panel_titles()
-
-
-def test_train_writes_a_complete_run_directory(training):
+def test_train_writes_a_complete_run_directory(training, smoothed_episodes):
     trained_run, saved = training
     document = json.loads((trained_run / "config.json").read_text())
     assert document["env_id"] == "CartPole-v1"
@@ -63,12 +42,14 @@ def test_train_writes_a_complete_run_directory(training):
     [picture] = saved
     assert picture.path == trained_run / "learning_curve.png"
     assert picture.title.startswith("CartPole-v1 · cartpole · 400 steps")
-    assert_shows_the_returns(picture, trained_run)
+    drawn = picture.panels_drawing(*smoothed_episodes(trained_run))  # the returns, smoothed
+    assert drawn and all("episode" in title for title in drawn), picture.panel_titles()
     height, width = picture.pixels()
     assert height >= 400 and width >= 600  # readable, not a thumbnail
 
 
-def test_eval_resume_and_plot(trained_run, capsys, tmp_path, saved_figures):
+def test_eval_resume_and_plot(trained_run, capsys, tmp_path, saved_figures,
+                              smoothed_episodes):
     assert main(["eval", str(trained_run), "--episodes", "2"]) == 0
     assert "mean return" in capsys.readouterr().out
     assert main(["resume", str(trained_run), "--steps", "500", "--no-progress"]) == 0
@@ -89,7 +70,8 @@ def test_eval_resume_and_plot(trained_run, capsys, tmp_path, saved_figures):
     # 500 steps log no training interval yet: the panels of what was logged, no empty ones
     assert len(titles) == 3 and "episode return" in titles[0], titles
     assert "episode length" in titles[1] and "evaluation" in titles[2], titles
-    assert_shows_the_returns(picture, trained_run)  # the same run twice: one curve
+    drawn = picture.panels_drawing(*smoothed_episodes(trained_run))  # twice: one curve
+    assert drawn and all("episode" in title for title in drawn), titles
     height, width = picture.pixels()
     assert height >= 300 and width >= 1000  # three panels side by side
 

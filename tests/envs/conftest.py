@@ -19,7 +19,7 @@ def place_lander(env, x_offset=0.0, height=0.02, angle=0.0, velocity=(0.0, 0.0),
 def step_until_end(env, action=0, steps=300):
     """Step with ``action`` until the episode ends (or ``steps``); the last info."""
     for _ in range(steps):
-        obs, reward, terminated, truncated, info = env.step(action)
+        _, _, terminated, truncated, info = env.step(action)
         if terminated or truncated:
             return info
     return info
