@@ -36,9 +36,15 @@ class SavedFigure:
                 if axis.get_visible() and axis.get_title()]
 
     def panel(self, title_start: str):
-        """The visible panel whose title starts with ``title_start``."""
+        """The one visible panel whose title starts with ``title_start``."""
         [axis] = [axis for axis in self.figure.axes
                   if axis.get_visible() and axis.get_title().startswith(title_start)]
+        return axis
+
+    def panel_axes(self, title: str):
+        """The visible panel titled exactly ``title``."""
+        [axis] = [axis for axis in self.figure.axes
+                  if axis.get_visible() and axis.get_title() == title]
         return axis
 
     def curves(self, title_start: str) -> list[tuple[np.ndarray, np.ndarray]]:
