@@ -1,14 +1,18 @@
-"""For every test folder: ``saved_figures`` / ``figures_saved``, what a picture shows.
+"""Fixtures for every test folder: what a picture shows, and PyTorch's stored values.
 
 A picture test should check what a person would see (the panels' titles, that a curve is
 drawn with the run's data, the size), not a byte count. ``saved_figures`` catches every
 matplotlib figure as it is saved, through matplotlib's own ``Figure.savefig``, so the
 tests do not depend on how nprl's plotting functions are arranged inside.
+
+``torch_reference`` holds what PyTorch computed for the engine's checks, stored in
+``tests/reference`` so that CI, which has no torch, still compares against it.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,3 +118,24 @@ def catch_figures():
 def smoothed_episodes():
     """:func:`episode_curve`, for tests."""
     return episode_curve
+
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+@dataclass
+class TorchReference:
+    """PyTorch's values for the engine's checks, stored once by
+    ``tests/reference/make_torch_references.py`` (CI has no torch)."""
+
+    arrays: dict[str, np.ndarray]  # "conv_k3_s2_p1.grad_x", "optimizer.Adam", ...
+    settings: dict  # the cases' settings and the torch version that computed them
+
+
+@pytest.fixture(scope="session")
+def torch_reference() -> TorchReference:
+    """The stored PyTorch reference values (read without pickle)."""
+    with np.load(REFERENCE / "torch_references.npz", allow_pickle=False) as stored:
+        arrays = {name: stored[name] for name in stored.files}
+    settings = json.loads((REFERENCE / "torch_references.json").read_text())
+    return TorchReference(arrays, settings)
