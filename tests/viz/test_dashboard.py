@@ -29,31 +29,55 @@ def runs(tmp_path_factory):
     return root
 
 
-def png_size(path):
+def saved_to(saved_figures, path):
+    """The figure saved to ``path``, checked to be a PNG of a readable size."""
+    [picture] = [saved for saved in saved_figures if saved.path == path]
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return path.stat().st_size
+    height, width = picture.pixels()
+    assert height >= 300 and width >= 1000
+    return picture
 
 
-def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
+def test_one_run_gives_its_dashboard_next_to_it(runs, capsys, saved_figures,
+                                                smoothed_episodes):
     assert main(["plot", str(runs / "lander")]) == 0
     assert f"dashboard: {runs / 'lander' / 'dashboard.png'}" in capsys.readouterr().out
-    assert png_size(runs / "lander" / "dashboard.png") > 20_000
+    picture = saved_to(saved_figures, runs / "lander" / "dashboard.png")
+    assert picture.title.startswith("nprl/Lander-v0 · lander · 600 steps")
+    titles = picture.panel_titles()
+    for shown in ("training success rate", "greedy evaluation: success rate", "TD loss"):
+        assert any(title.startswith(shown) for title in titles), (shown, titles)
+    assert picture.panels_drawing(*smoothed_episodes(runs / "lander"))
 
 
-def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
+def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch, saved_figures):
     monkeypatch.chdir(tmp_path)  # several runs, no --out: a fresh folder under runs/
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
                  "--title", "two seeds", "--smooth", "5"]) == 0
     [written] = tmp_path.glob("runs/compare-*/dashboard.png")
-    assert png_size(written) > 20_000
+    picture = saved_to(saved_figures, written.relative_to(tmp_path))
+    assert picture.title == "two seeds"
+    # One curve for the two seeds: their mean, in a band from the lower to the higher.
+    returns = picture.panel("episode return")
+    [line] = returns.get_lines()
+    legend = [text.get_text() for text in returns.get_legend().get_texts()]
+    assert legend == ["cartpole-s1 (x2 seeds)"]
+    [band] = returns.collections
+    low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+    assert low <= line.get_ydata().min() and line.get_ydata().max() <= high
     assert not list(tmp_path.glob("*.png"))  # never dropped in the current folder
 
 
-def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch):
+def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch,
+                                                             saved_figures):
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
     [written] = tmp_path.glob("runs/compare-*/*.png")
-    assert written.name == "learning_curves.png" and png_size(written) > 10_000
+    assert written.name == "learning_curves.png"
+    picture = saved_to(saved_figures, written.relative_to(tmp_path))
+    # Training returns and greedy evaluations only: no loss, no epsilon.
+    assert len(picture.panel_titles()) == 2
+    assert all("episode" in title or "evaluation" in title for title in picture.panel_titles())
     assert not list(tmp_path.glob("*.png"))
 
 
@@ -66,11 +90,13 @@ def test_the_dashboard_has_a_panel_for_every_metric_of_the_issue():
     assert drawn == (set(METRICS) - not_drawn) | {"weight_norm/0", "weight_norm/2"}
 
 
-def test_plot_dashboard_from_python(runs, tmp_path):
+def test_plot_dashboard_from_python(runs, tmp_path, saved_figures, smoothed_episodes):
     from nprl.viz.dashboard import plot_dashboard
 
     path = plot_dashboard([runs / "cartpole-s1"], tmp_path / "sub" / "one.png", smooth=3)
-    assert path == tmp_path / "sub" / "one.png" and png_size(path) > 20_000
+    assert path == tmp_path / "sub" / "one.png"
+    picture = saved_to(saved_figures, path)
+    assert picture.panels_drawing(*smoothed_episodes(runs / "cartpole-s1", window=3))
     with pytest.raises(ValueError, match="smooth must be at least 1"):
         plot_dashboard([runs / "lander"], tmp_path / "x.png", smooth=0)
 
