@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from nprl.envs import LanderEnv
+from nprl.envs.lander_config import LanderConfig
 
-W, H = 20.0, 13.5  # the area (LanderConfig's defaults): observations divide by its halves
+W, H = LanderConfig().width, LanderConfig().height  # rel_x, rel_y divide by their halves
 
 
 def hovering(place, gravity=0.0, **state):
