@@ -137,45 +137,26 @@ def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, c
     assert "argument --smooth: expected a whole number >= 1" in capsys.readouterr().err
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The dashboard figure as drawn, caught just before it is saved."""
-    from nprl.viz import dashboard
-
-    caught = {}
-
-    def catch(figure, out, title=None, dpi=100):
-        caught["figure"], caught["title"] = figure, title
-        return out
-
-    monkeypatch.setattr(dashboard, "save_figure", catch)
-    return caught
-
-
-def panel(figure, title):
-    return next(axis for axis in figure.axes if axis.get_title().startswith(title))
-
-
-def test_dashboard_reads_at_a_glance(runs, drawn, tmp_path):
+def test_dashboard_reads_at_a_glance(runs, saved_figures, tmp_path):
     from nprl.viz.dashboard import plot_dashboard
 
     plot_dashboard([runs / "cartpole-s1"], tmp_path / "d.png")
-    figure = drawn["figure"]
-    assert drawn["title"] == "CartPole-v1 · cartpole-s1 · 400 steps"
+    [picture] = saved_figures
+    assert picture.title == "CartPole-v1 · cartpole-s1 · 400 steps"
     # A fixed learning rate: one flat line, well inside a sensible axis.
-    lr = panel(figure, "learning rate")
+    lr = picture.panel("learning rate")
     [line] = lr.get_lines()
     values = line.get_ydata()
     assert len(values) > 1 and values.min() == values.max()
     low, high = lr.get_ylim()
     assert low < values[0] * 0.75 and high > values[0] * 1.25
     # Weight norms named by what each layer is.
-    legend = [text.get_text() for text in panel(figure, "weight norm").get_legend().get_texts()]
+    legend = [text.get_text() for text in picture.panel("weight norm").get_legend().get_texts()]
     assert legend == ["Dense 4->16", "Dense 16->2"]
     # Evaluations: each point marked.
-    assert panel(figure, "greedy evaluation: mean").get_lines()[0].get_marker() == "o"
+    assert picture.panel("greedy evaluation: mean").get_lines()[0].get_marker() == "o"
     # Speed: the start-up interval is left out.
-    [speed] = panel(figure, "steps per second").get_lines()
+    [speed] = picture.panel("steps per second").get_lines()
     rows = [row for row in (runs / "cartpole-s1" / "metrics.csv").read_text().splitlines()
             if row.startswith("train,")]
     assert len(speed.get_xdata()) == len(rows) - 1
