@@ -1,5 +1,6 @@
 """``nprl train / resume / eval / plot``: a tiny run end to end, and one clear line per mistake."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -14,13 +15,21 @@ TINY = ["--set", "hidden_sizes=[16]", "--set", "batch_size=16", "--set", "learni
 
 
 @pytest.fixture(scope="module")
-def trained_run(tmp_path_factory):
+def training(tmp_path_factory, catch_figures):
+    """A tiny CartPole run and the figures that ``nprl train`` saved."""
     out = tmp_path_factory.mktemp("runs") / "cartpole"
-    assert main(["train", "--steps", "400", "--seed", "3", "--out", str(out), *TINY]) == 0
-    return out
+    with catch_figures() as saved:
+        assert main(["train", "--steps", "400", "--seed", "3", "--out", str(out), *TINY]) == 0
+    return out, saved
 
 
-def test_train_writes_a_complete_run_directory(trained_run):
+@pytest.fixture(scope="module")
+def trained_run(training):
+    return training[0]
+
+
+def test_train_writes_a_complete_run_directory(training, smoothed_episodes):
+    trained_run, saved = training
     document = json.loads((trained_run / "config.json").read_text())
     assert document["env_id"] == "CartPole-v1"
     config = document["config"]
@@ -30,18 +39,41 @@ def test_train_writes_a_complete_run_directory(trained_run):
     header = (trained_run / "metrics.csv").read_text().splitlines()[0]
     assert header.startswith("kind,step,episode,return,length,epsilon,td_loss,q_mean")
     assert (trained_run / "checkpoints" / "latest").is_file()
-    assert (trained_run / "learning_curve.png").stat().st_size > 1000
+    [picture] = saved
+    assert picture.path == trained_run / "learning_curve.png"
+    assert picture.title.startswith("CartPole-v1 · cartpole · 400 steps")
+    drawn = picture.panels_drawing(*smoothed_episodes(trained_run))  # the returns, smoothed
+    assert drawn and all("episode" in title for title in drawn), picture.panel_titles()
+    height, width = picture.pixels()
+    assert height >= 400 and width >= 600  # readable, not a thumbnail
 
 
-def test_eval_resume_and_plot(trained_run, capsys, tmp_path):
+def test_eval_resume_and_plot(trained_run, capsys, tmp_path, saved_figures,
+                              smoothed_episodes):
     assert main(["eval", str(trained_run), "--episodes", "2"]) == 0
     assert "mean return" in capsys.readouterr().out
     assert main(["resume", str(trained_run), "--steps", "500", "--no-progress"]) == 0
-    last = (trained_run / "metrics.csv").read_text().splitlines()[-1]
-    assert int(last.split(",")[1]) <= 500
+    with open(trained_run / "metrics.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    steps = [int(row["step"]) for row in rows]
+    latest = (trained_run / "checkpoints" / "latest").read_text().strip()
+    assert int(latest.rpartition("_")[2]) == 500  # it trained on to 500 and saved there
+    assert max(steps) <= 500  # and no further
+    assert steps == sorted(steps)
+    # The episodes go on counting where the first run stopped: 1, 2, ... with no restart.
+    episodes = [int(row["episode"]) for row in rows if row["kind"] == "episode"]
+    assert episodes == list(range(1, len(episodes) + 1))
     png = tmp_path / "curves.png"
     assert main(["plot", str(trained_run), str(trained_run), "--out", str(png)]) == 0
-    assert png.stat().st_size > 1000
+    [picture] = [saved for saved in saved_figures if saved.path == png]
+    titles = picture.panel_titles()
+    # 500 steps log no training interval yet: the panels of what was logged, no empty ones
+    assert len(titles) == 3 and "episode return" in titles[0], titles
+    assert "episode length" in titles[1] and "evaluation" in titles[2], titles
+    drawn = picture.panels_drawing(*smoothed_episodes(trained_run))  # twice: one curve
+    assert drawn and all("episode" in title for title in drawn), titles
+    height, width = picture.pixels()
+    assert height >= 300 and width >= 1000  # three panels side by side
 
 
 @pytest.mark.parametrize(

@@ -49,12 +49,18 @@ def orange_pixels(frame: np.ndarray) -> int:
     return int((frame[..., :3] == [255, 150, 40]).all(axis=-1).sum())
 
 
-@pytest.mark.parametrize("run", ["cartpole_run", "lander_run"])
-def test_qmap_writes_a_picture(run, request, tmp_path, capsys):
+@pytest.mark.parametrize("run, actions", [("cartpole_run", 2), ("lander_run", 6)])
+def test_qmap_writes_a_picture(run, actions, request, tmp_path, capsys, saved_figures):
     out = tmp_path / "q.png"
     assert main(["qmap", str(request.getfixturevalue(run)), "--resolution", "11",
                  "--out", str(out)]) == 0
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    [picture] = saved_figures
+    # A heatmap per action, V(s) and the greedy action, each 11 x 11.
+    titles = picture.panel_titles()
+    assert len(titles) == actions + 2 and titles[-2:] == ["V(s) = max Q", "greedy action"]
+    assert all(image.get_array().shape == (11, 11) for title in titles
+               for image in picture.panel_axes(title).get_images())
 
 
 def test_eval_video_has_the_q_value_bars_and_loops(cartpole_run, tmp_path, capsys):

@@ -29,13 +29,28 @@ def test_qslice_matches_the_network_at_grid_points():
         compute_qslice(agent, "CartPole-v1", 4, x=1, x_range=(0, 1), y=1, y_range=(0, 1))
 
 
-def test_qmap_of_the_shipped_lander_writes_a_picture(tmp_path):
-    pytest.importorskip("matplotlib")
+def test_qmap_of_the_shipped_lander_shows_q_v_and_the_greedy_action(tmp_path, saved_figures):
+    from nprl.cli import main
+
     out = tmp_path / "q.png"
-    result = run_nprl("qmap", "pretrained:lander", "--fix", "3=-0.4", "--resolution", "21",
-                      "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    assert out.stat().st_size > 10_000
+    assert main(["qmap", "pretrained:lander", "--fix", "3=-0.4", "--resolution", "21",
+                 "--out", str(out)]) == 0
+    [picture] = saved_figures
+    assert picture.path == out and picture.title.startswith("nprl/Lander-v0")
+    titles = picture.panel_titles()
+    # One heatmap per action (6), then V = max Q, then the greedy action, over rel_x x rel_y.
+    assert len(titles) == 8 and all(title.startswith("Q(s, ") for title in titles[:6])
+    assert titles[6:] == ["V(s) = max Q", "greedy action"]
+    maps = [image.get_array() for title in titles
+            for image in picture.panel_axes(title).get_images()]
+    assert all(m.shape == (21, 21) for m in maps)
+    q = np.stack(maps[:6], axis=-1)
+    np.testing.assert_array_equal(maps[6], q.max(axis=-1))
+    np.testing.assert_array_equal(maps[7], q.argmax(axis=-1))
+    assert len(np.unique(maps[7])) > 1  # the best action changes across the slice
+    x_labels = {picture.panel_axes(title).get_xlabel() for title in titles}
+    assert x_labels == {"rel_x"}
+    assert picture.pixels()[1] >= 1000
 
 
 @pytest.mark.parametrize("args, message", [

@@ -9,8 +9,7 @@ from gymnasium.utils.env_checker import check_env
 
 import nprl  # noqa: F401  (registers nprl/Lander-v0)
 from nprl.envs import LanderEnv, heuristic_action
-from nprl.envs.curriculum import HARDEST_STAGE, SPAWN_HEIGHTS, STAGE_THRESHOLDS, Curriculum
-from nprl.envs.lander_world import FOOT_DROP
+from nprl.envs.curriculum import HARDEST_STAGE, SPAWN_HEIGHTS, Curriculum
 
 
 def rollout(env, actions, seed):
@@ -22,24 +21,6 @@ def rollout(env, actions, seed):
         if terminated or truncated:
             break
     return np.array(trajectory)
-
-
-def place(env, x_offset=0.0, height=0.02, angle=0.0, velocity=(0.0, 0.0)):
-    """Put the lander just above its resting point on the pad (height in metres)."""
-    scene = env.unwrapped.scene
-    lander = scene.lander
-    lander.angle = angle
-    lander.position = (scene.pad_x + x_offset, scene.pad_top + FOOT_DROP + height)
-    lander.velocity = velocity
-    lander.angular_velocity = 0.0
-
-
-def run_until_end(env, action=0, steps=300):
-    for _ in range(steps):
-        obs, reward, terminated, truncated, info = env.step(action)
-        if terminated or truncated:
-            return info
-    return info
 
 
 def test_passes_gymnasium_env_checker():
@@ -102,7 +83,7 @@ def test_engines_push_and_turn_the_right_way():
     assert after_ten_steps(5).angular_velocity < -0.05
 
 
-def test_gentle_touchdown_on_the_pad_is_a_success():
+def test_gentle_touchdown_on_the_pad_is_a_success(place, run_until_end):
     env = LanderEnv(stage=0)
     env.reset(seed=0)
     place(env)
@@ -112,7 +93,7 @@ def test_gentle_touchdown_on_the_pad_is_a_success():
     assert env.curriculum.successes == 1
 
 
-def test_resting_half_off_the_pad_ends_the_episode_without_success():
+def test_resting_half_off_the_pad_ends_the_episode_without_success(place, run_until_end):
     # One foot on the pad, one on the lower ground beside it: it rests tilted, and the
     # episode must end there (no leg-contact bonus farmed until the time limit).
     env = LanderEnv(stage=0)
@@ -120,10 +101,11 @@ def test_resting_half_off_the_pad_ends_the_episode_without_success():
     place(env, x_offset=env.config.pad_half_width + 0.1, height=0.05)
     info = run_until_end(env, steps=600)
     assert info["outcome"] == "landed_off_pad" and not info["is_success"]
+    assert info["reward_terms"]["outcome"] == 0.0  # neither the bonus nor the penalty
 
 
 @pytest.mark.parametrize("how", ["fast", "tilted", "upside_down"])
-def test_crashes_are_detected(how):
+def test_crashes_are_detected(how, place, run_until_end):
     env = LanderEnv(stage=0)
     env.reset(seed=0)
     if how == "fast":
@@ -138,12 +120,13 @@ def test_crashes_are_detected(how):
     assert env.curriculum.successes == 0
 
 
-def test_leaving_the_area_ends_the_episode():
+def test_leaving_the_area_ends_the_episode(place, run_until_end):
     env = LanderEnv(stage=0, gravity=0.0)
     env.reset(seed=0)
     place(env, height=3.0, velocity=(15.0, 0.0))
     info = run_until_end(env)
     assert info["outcome"] == "left_area"
+    assert info["reward_terms"]["outcome"] == -120.0  # as bad as a crash
 
 
 def test_curriculum_stages_follow_successes():
@@ -153,7 +136,13 @@ def test_curriculum_stages_follow_successes():
         curriculum.successes = successes
         stages.append(curriculum.stage)
     assert stages == [0, 0, 1, 1, 2, 2, 3, 3]
-    assert STAGE_THRESHOLDS == (100, 200, 300)
+    # Only landings count: 99 landings among failures stay in stage 0, the 100th moves on.
+    counted = Curriculum()
+    for episode in range(300):
+        counted.record(episode % 3 == 0 and episode < 297)
+    assert counted.successes == 99 and counted.stage == 0
+    counted.record(True)
+    assert counted.successes == 100 and counted.stage == 1
     assert Curriculum(enabled=False).stage == HARDEST_STAGE
     assert Curriculum(stage=1).stage == 1
     with pytest.raises(ValueError, match="stage"):

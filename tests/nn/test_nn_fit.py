@@ -82,25 +82,23 @@ def test_cnn_with_batchnorm_round_trips_through_save_and_load(tmp_path):
     np.testing.assert_array_equal(loaded.predict(x), net.predict(x))
 
 
-@pytest.mark.parametrize("name, ours, kwargs", [
-    ("SGD", SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
-    ("SGD", SGD, dict(lr=0.1, momentum=0.9, dampening=0.3)),
-    ("RMSprop", RMSprop, dict(lr=0.01, momentum=0.5, centered=True, weight_decay=0.01)),
-    ("Adam", Adam, dict(lr=0.01, weight_decay=0.1)),
-    ("AdamW", AdamW, dict(lr=0.01, weight_decay=0.1)),
+@pytest.mark.parametrize("case, ours, kwargs", [
+    ("SGD_nesterov", SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
+    ("SGD_dampening", SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.3}),
+    ("RMSprop_centered", RMSprop,
+     {"lr": 0.01, "momentum": 0.5, "centered": True, "weight_decay": 0.01}),
+    ("Adam", Adam, {"lr": 0.01, "weight_decay": 0.1}),
+    ("AdamW", AdamW, {"lr": 0.01, "weight_decay": 0.1}),
 ])
-def test_optimizers_match_torch_step_for_step(name, ours, kwargs):
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    start = rng.standard_normal((3, 4))
-    grads = rng.standard_normal((5, 3, 4))
-    param = Parameter(start)
+def test_optimizers_match_torch_step_for_step(case, ours, kwargs, torch_reference):
+    # torch.optim's parameters after each of 5 steps, stored by
+    # tests/reference/make_torch_references.py with these same settings.
+    name, settings = torch_reference.settings["optimizers"][case]
+    assert (name, settings) == (ours.__name__, kwargs)
+    ref = torch_reference.arrays
+    param = Parameter(ref["optimizer.start"].copy())
     opt = ours([param], **kwargs)
-    ref = torch.tensor(start, requires_grad=True)
-    ref_opt = getattr(torch.optim, name)([ref], **kwargs)
-    for g in grads:
+    for g, expected in zip(ref["optimizer.grads"], ref[f"optimizer.{case}"], strict=True):
         param.grad[...] = g
         opt.step()
-        ref.grad = torch.tensor(g)
-        ref_opt.step()
-        np.testing.assert_allclose(param.data, ref.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(param.data, expected, rtol=1e-10, atol=1e-12)

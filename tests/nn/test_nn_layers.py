@@ -163,34 +163,32 @@ def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
     assert grad.strides == x.strides
 
 
-def _conv_matches_torch(torch, kernel, stride, padding):
-    x = batch(2, 3, 8 + 3 * kernel, 8 + 3 * kernel)
+@pytest.mark.parametrize("case", ["conv_k3_s2_p1", "conv_k8_s4_p0"])
+def test_conv_matches_torch(case, torch_reference):
+    # PyTorch's Conv2d, stored by tests/reference/make_torch_references.py (CI has no torch):
+    # im2col (3x3, stride 2, padding 1) and Nature's first layer (8x8, stride 4).
+    ref = {name.partition(".")[2]: value for name, value in torch_reference.arrays.items()
+           if name.startswith(case + ".")}
+    kernel, stride, padding = torch_reference.settings["convs"][case]
     conv = Conv2D(3, 4, kernel, stride=stride, padding=padding, rng=0).astype(np.float64)
-    ref = torch.nn.Conv2d(3, 4, kernel, stride=stride, padding=padding).double()
-    with torch.no_grad():
-        ref.weight.copy_(torch.tensor(conv.weight.data))
-        ref.bias.copy_(torch.tensor(conv.bias.data))
-    xt = torch.tensor(x, requires_grad=True)
-    out = ref(xt)
-    g = batch(*out.shape, seed=3)
-    out.backward(torch.tensor(g))
-    np.testing.assert_allclose(conv(x), out.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(conv.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(conv.weight.grad, ref.weight.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(conv.bias.grad, ref.bias.grad.numpy(), rtol=1e-10)
+    conv.weight.data[...] = ref["weight"]
+    conv.bias.data[...] = ref["bias"]
+    np.testing.assert_allclose(conv(ref["x"]), ref["out"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(conv.backward(ref["grad_out"]), ref["grad_x"], rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_allclose(conv.weight.grad, ref["grad_weight"], rtol=1e-10)
+    np.testing.assert_allclose(conv.bias.grad, ref["grad_bias"], rtol=1e-10)
 
 
-def test_against_torch_when_available():
-    torch = pytest.importorskip("torch")
-    for args in ((3, 2, 1), (8, 4, 0)):  # im2col; Nature's first layer (space-to-depth)
-        _conv_matches_torch(torch, *args)
-    x = batch(2, 3, 8, 8)
-    bn, ref_bn = BatchNorm(3).astype(np.float64), torch.nn.BatchNorm2d(3).double()
+def test_batchnorm_matches_torch(torch_reference):
+    # Two training-mode passes of PyTorch's BatchNorm2d (stored, as above).
+    ref = torch_reference.arrays
+    bn = BatchNorm(3).astype(np.float64)
     for _ in range(2):
-        bn(x)
-        ref_bn(torch.tensor(x))
-    np.testing.assert_allclose(bn.running_var, ref_bn.running_var.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(bn.running_mean, ref_bn.running_mean.numpy(), rtol=1e-12)
+        out = bn(ref["batchnorm.x"])
+    np.testing.assert_allclose(out, ref["batchnorm.out"], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(bn.running_var, ref["batchnorm.running_var"], rtol=1e-12)
+    np.testing.assert_allclose(bn.running_mean, ref["batchnorm.running_mean"], rtol=1e-12)
 
 
 def test_maxpool_fast_path_equals_the_window_path_even_with_ties():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import nprl  # noqa: F401  (registers nprl/Lander-v0)
+from nprl.envs import LanderEnv, heuristic_action
 from nprl.fileio import write_manifest
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
@@ -35,20 +36,57 @@ def test_env_kwargs_reach_training_and_evaluation_envs():
         make_env("CartPole-v1", stage=3)
 
 
-def test_evaluate_reports_the_success_rate():
+class ScriptedLander:
+    """An agent that flies the Lander by the shipped heuristic, or cuts its engines (and
+    falls: a crash) from the ``idle_from``-th episode on; episodes are told apart by their
+    start: stage 0 starts at rest, which a falling or firing lander never is."""
+
+    def __init__(self, idle_from=None):
+        self.idle_from, self.episode, self.rng = idle_from, 0, np.random.default_rng(0)
+
+    def act(self, obs, *args, **kwargs):
+        if not obs[2] and not obs[3] and not obs[6]:  # vx = vy = spin = 0: a new episode
+            self.episode += 1
+        idle = self.idle_from is not None and self.episode >= self.idle_from
+        return 0 if idle else heuristic_action(obs)
+
+
+@pytest.mark.parametrize("idle_from, rate", [(None, 1.0), (2, 0.5), (1, 0.0)])
+def test_evaluate_reports_the_success_rate(idle_from, rate):
+    # Lands in every episode, in the first only, or in none: 2/2, 1/2, 0/2.
     env = make_env("nprl/Lander-v0", stage=0)
-    agent = DQNAgent(env.observation_space, env.action_space, DQNConfig(hidden_sizes=[8]))
-    stats = evaluate(agent, env, episodes=2, seed=0)
-    assert stats["success_rate"] in (0.0, 0.5, 1.0)
+    stats = evaluate(ScriptedLander(idle_from), env, episodes=2, seed=0)
+    assert stats["success_rate"] == rate
+
+
+def test_evaluate_reports_no_success_rate_for_an_env_without_success():
     cartpole = make_env("CartPole-v1")
     agent = DQNAgent(cartpole.observation_space, cartpole.action_space,
                      DQNConfig(hidden_sizes=[8]))
     assert evaluate(agent, cartpole, episodes=1, seed=0)["success_rate"] is None
 
 
-def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path):
+def episode_successes(rows, after=-1):
+    """Landings among the logged training episodes that ended after step ``after``."""
+    return sum(row["success"] == "1" for row in rows
+               if row["kind"] == "episode" and int(row["step"]) > after)
+
+
+def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path, monkeypatch):
+    # The training env follows the curriculum (no fixed stage); evaluation stays at stage 3.
+    config = lander_config(total_steps=600, env_kwargs={"gravity": 4.0})
+    stages = []  # the stage of every training episode, as the env reports it at reset
+    reset = LanderEnv.reset
+
+    def reset_and_note_the_stage(self, **kwargs):
+        obs, info = reset(self, **kwargs)
+        if self.curriculum.fixed_stage is None:
+            stages.append(info["stage"])
+        return obs, info
+
+    monkeypatch.setattr(LanderEnv, "reset", reset_and_note_the_stage)
     run_dir = tmp_path / "run"
-    train("nprl/Lander-v0", lander_config(total_steps=600), run_dir=run_dir)
+    train("nprl/Lander-v0", config, run_dir=run_dir)
     run = RunDir(run_dir)
     rows = run.read_metrics()
     assert any(row["kind"] == "episode" and row["success"] in ("0", "1") for row in rows)
@@ -57,18 +95,23 @@ def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path)
     assert best is not None
     assert json.loads((best / "state.json").read_text())["step"] == 400
     state = json.loads((run.latest_checkpoint() / "state.json").read_text())
-    assert state["curriculum"]["successes"] >= 0
+    # The final checkpoint (step 600) counts exactly the landings logged before it.
+    assert state["curriculum"]["successes"] == episode_successes(rows)
+    assert stages and set(stages) == {0}  # fewer than 100 landings: stage 0 throughout
 
     # Pretend the run had landed 150 times: a resumed run must carry on from stage 1.
     state["curriculum"]["successes"] = 150
     (run.latest_checkpoint() / "state.json").write_text(json.dumps(state))
     write_manifest(run.latest_checkpoint())  # edited on purpose, not damaged
+    stages.clear()
     seen = []
     resume(run_dir, total_steps=700,
            callback=lambda step, agent: seen.append(step))
     assert seen and seen[-1] == 700
+    assert stages and set(stages) == {1}
     env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["curriculum"]
-    assert env_state["successes"] >= 150
+    resumed_rows = run.read_metrics()
+    assert env_state["successes"] == 150 + episode_successes(resumed_rows, after=600)
 
 
 def test_policy_only_save_is_small_and_acts_like_the_agent(tmp_path):
@@ -91,13 +134,9 @@ def test_unknown_pretrained_agent_is_a_clear_error():
         load_pretrained("nope")
 
 
-def test_learning_curves_of_old_runs_without_success_columns(tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
-    from nprl.viz import dashboard
-
-    drawn = {}
-    monkeypatch.setattr(dashboard, "save_figure",
-                        lambda figure, out, title=None, dpi=100: drawn.setdefault("f", figure))
+def test_learning_curves_of_old_runs_without_success_columns(tmp_path, saved_figures,
+                                                             smoothed_episodes):
+    from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
 
     run_dir = tmp_path / "old"
     train("CartPole-v1", DQNConfig(**{**TINY, "eval_interval": 0}), run_dir=run_dir)
@@ -107,11 +146,10 @@ def test_learning_curves_of_old_runs_without_success_columns(tmp_path, monkeypat
     keep = [i for i, name in enumerate(columns) if name not in ("success", "eval_success")]
     metrics.write_text("\n".join(",".join(line.split(",")[i] for i in keep)
                                  for line in lines) + "\n")
-    dashboard.plot_dashboard([run_dir], tmp_path / "curve.png",
-                             metrics=dashboard.LEARNING_CURVES)
-    titles = [axis.get_title() for axis in drawn["f"].axes if axis.get_visible()]
-    assert titles == ["episode return (moving average of 20 episodes)"]  # no success panel
-    assert len(drawn["f"].axes[0].get_lines()[0].get_xdata()) > 1  # the curve is drawn
+    out = plot_dashboard([run_dir], tmp_path / "curve.png", metrics=LEARNING_CURVES)
+    [picture] = [saved for saved in saved_figures if saved.path == out]
+    assert picture.panels_drawing(*smoothed_episodes(run_dir))  # the returns are drawn
+    assert not [title for title in picture.panel_titles() if "success" in title]
 
 
 def test_the_shipped_lander_agent_lands():

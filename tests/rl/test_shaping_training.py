@@ -123,8 +123,8 @@ def test_a_users_own_potential_on_an_env_instance():
     assert result.recent_returns and all(r == int(r) for r in result.recent_returns)
 
 
-def test_report_and_plot_show_both_returns(shaped_run, tmp_path, capsys):
-    pytest.importorskip("matplotlib")
+def test_report_and_plot_show_both_returns(shaped_run, tmp_path, capsys, saved_figures,
+                                           smoothed_episodes):
     from nprl.commands.report import _training_summary
     from nprl.commands.run_target import open_target
     from nprl.rl.run_dir import RunDir
@@ -136,4 +136,8 @@ def test_report_and_plot_show_both_returns(shaped_run, tmp_path, capsys):
     assert len(plain) == len(shaped) == 1
     assert summary[plain[0]] != summary[shaped[0]]
     assert main(["plot", str(shaped_run), "--curves", "--out", str(tmp_path / "c.png")]) == 0
-    assert (tmp_path / "c.png").stat().st_size > 10_000
+    [picture] = [saved for saved in saved_figures if saved.path == tmp_path / "c.png"]
+    # The task's own return and the shaped one the agent learned from, each in its panel.
+    [plain_panel] = picture.panels_drawing(*smoothed_episodes(shaped_run, "return"))
+    [shaped_panel] = picture.panels_drawing(*smoothed_episodes(shaped_run, "shaped_return"))
+    assert "shaped" in shaped_panel and "shaped" not in plain_panel

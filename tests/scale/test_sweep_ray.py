@@ -63,7 +63,18 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def test_a_sweep_is_ordinary_runs_equal_to_nprl_train(ray_joined, tmp_path, capsys):
+def two_configs_over_two_seeds(picture) -> None:
+    """The picture's first panel: one curve per configuration, each the mean of its two
+    seeds inside a band, and a legend that says so."""
+    first = picture.figure.axes[0]
+    legend = [text.get_text() for text in first.get_legend().get_texts()]
+    assert [label[:3] for label in legend] == ["c00", "c01"], legend
+    assert all(label.endswith("(x2 seeds)") for label in legend), legend
+    assert len(first.get_lines()) == 2 and len(first.collections) == 2
+
+
+def test_a_sweep_is_ordinary_runs_equal_to_nprl_train(ray_joined, tmp_path, capsys,
+                                                      saved_figures):
     out = tmp_path / "sweep"
     table = sweep(env="CartPole-v1", steps=3000, seeds=[1, 2],
                   grid={"learning_rate": [1e-3, 3e-4]}, settings=SETTINGS, out=out,
@@ -88,7 +99,8 @@ def test_a_sweep_is_ordinary_runs_equal_to_nprl_train(ray_joined, tmp_path, caps
         assert float(row["final_mean"]) == pytest.approx(sum(finals) / 2)
         assert float(row["final_min"]) == min(finals) and float(row["final_max"]) == max(finals)
     assert "| c01 | learning_rate=0.0003 | 2 | 2 finished |" in (out / "summary.md").read_text()
-    assert (out / "sweep.png").stat().st_size > 10_000
+    [curves] = [saved for saved in saved_figures if saved.path == out / "sweep.png"]
+    two_configs_over_two_seeds(curves)
 
     # the same numbers as nprl train, with the command summary.md gives
     reference = train_reference(tmp_path, commands(out)["c01"])
@@ -98,7 +110,8 @@ def test_a_sweep_is_ordinary_runs_equal_to_nprl_train(ray_joined, tmp_path, caps
 
     # nprl plot understands a sweep directory
     assert main(["plot", str(out)]) == 0
-    assert (out / "dashboard.png").stat().st_size > 10_000
+    [dashboard] = [saved for saved in saved_figures if saved.path == out / "dashboard.png"]
+    two_configs_over_two_seeds(dashboard)
 
 
 def test_a_killed_worker_is_restarted_and_resumes_from_its_checkpoint(ray_joined, tmp_path):

@@ -1,6 +1,5 @@
 """``nprl plot``: a dashboard PNG of every metric for real run directories (CartPole and
-the Lander, one run and two seeds), the learning curves as a selection of its panels, and
-one clear line for a folder that is not a run."""
+the Lander, one run and two seeds), and one clear line for a folder that is not a run."""
 
 import shutil
 
@@ -8,7 +7,7 @@ import pytest
 
 from nprl.cli import main
 from nprl.rl.metrics import METRICS
-from nprl.viz.dashboard import COLUMNS, LARGE_PANEL_SIZE, LEARNING_CURVES, PANEL_SIZE, _panels
+from nprl.viz.dashboard import _panels
 
 pytest.importorskip("matplotlib")
 
@@ -30,43 +29,55 @@ def runs(tmp_path_factory):
     return root
 
 
-def png_shape(path):
-    """(height, width) in pixels of the PNG at ``path``."""
-    from matplotlib.image import imread
-
-    return imread(path).shape[:2]
-
-
-def panel_grid(path, dpi=100):
-    """(rows, columns) of dashboard panels (three or more) that a PNG of this size holds."""
-    height, width = png_shape(path)
-    return round(height / (PANEL_SIZE[1] * dpi)), round(width / (PANEL_SIZE[0] * dpi))
+def saved_to(saved_figures, path):
+    """The figure saved to ``path``, checked to be a PNG of a readable size."""
+    [picture] = [saved for saved in saved_figures if saved.path == path]
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    height, width = picture.pixels()
+    assert height >= 300 and width >= 1000
+    return picture
 
 
-def test_one_run_gives_its_dashboard_next_to_it(runs, capsys):
+def test_one_run_gives_its_dashboard_next_to_it(runs, capsys, saved_figures,
+                                                smoothed_episodes):
     assert main(["plot", str(runs / "lander")]) == 0
     assert f"dashboard: {runs / 'lander' / 'dashboard.png'}" in capsys.readouterr().out
-    rows, columns = panel_grid(runs / "lander" / "dashboard.png")
-    assert columns == COLUMNS and rows >= 3  # a dozen panels and more
+    picture = saved_to(saved_figures, runs / "lander" / "dashboard.png")
+    assert picture.title.startswith("nprl/Lander-v0 · lander · 600 steps")
+    titles = picture.panel_titles()
+    for shown in ("training success rate", "greedy evaluation: success rate", "TD loss"):
+        assert any(title.startswith(shown) for title in titles), (shown, titles)
+    assert picture.panels_drawing(*smoothed_episodes(runs / "lander"))
 
 
-def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch):
+def test_two_seeds_in_one_dashboard(runs, tmp_path, monkeypatch, saved_figures):
     monkeypatch.chdir(tmp_path)  # several runs, no --out: a fresh folder under runs/
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"),
                  "--title", "two seeds", "--smooth", "5"]) == 0
     [written] = tmp_path.glob("runs/compare-*/dashboard.png")
-    assert panel_grid(written)[1] == COLUMNS
+    picture = saved_to(saved_figures, written.relative_to(tmp_path))
+    assert picture.title == "two seeds"
+    # One curve for the two seeds: their mean, in a band from the lower to the higher.
+    returns = picture.panel("episode return")
+    [line] = returns.get_lines()
+    legend = [text.get_text() for text in returns.get_legend().get_texts()]
+    assert legend == ["cartpole-s1 (x2 seeds)"]
+    [band] = returns.collections
+    low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+    assert low <= line.get_ydata().min() and line.get_ydata().max() <= high
     assert not list(tmp_path.glob("*.png"))  # never dropped in the current folder
 
 
-def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch):
+def test_curves_option_draws_the_short_learning_curve_figure(runs, tmp_path, monkeypatch,
+                                                             saved_figures):
     monkeypatch.chdir(tmp_path)
     assert main(["plot", str(runs / "cartpole-s1"), str(runs / "cartpole-s2"), "--curves"]) == 0
     [written] = tmp_path.glob("runs/compare-*/*.png")
-    # CartPole: training return and greedy evaluation, side by side, each panel large
-    width, height = LARGE_PANEL_SIZE
     assert written.name == "learning_curves.png"
-    assert png_shape(written) == (round(100 * height), round(2 * 100 * width))
+    picture = saved_to(saved_figures, written.relative_to(tmp_path))
+    # Training returns and greedy evaluations only: no loss, no epsilon.
+    assert len(picture.panel_titles()) == 2
+    assert all("episode" in title or "evaluation" in title for title in picture.panel_titles())
     assert not list(tmp_path.glob("*.png"))
 
 
@@ -79,11 +90,13 @@ def test_the_dashboard_has_a_panel_for_every_metric_of_the_issue():
     assert drawn == (set(METRICS) - not_drawn) | {"weight_norm/0", "weight_norm/2"}
 
 
-def test_plot_dashboard_from_python(runs, tmp_path):
+def test_plot_dashboard_from_python(runs, tmp_path, saved_figures, smoothed_episodes):
     from nprl.viz.dashboard import plot_dashboard
 
     path = plot_dashboard([runs / "cartpole-s1"], tmp_path / "sub" / "one.png", smooth=3)
-    assert path == tmp_path / "sub" / "one.png" and panel_grid(path)[1] == COLUMNS
+    assert path == tmp_path / "sub" / "one.png"
+    picture = saved_to(saved_figures, path)
+    assert picture.panels_drawing(*smoothed_episodes(runs / "cartpole-s1", window=3))
     with pytest.raises(ValueError, match="smooth must be at least 1"):
         plot_dashboard([runs / "lander"], tmp_path / "x.png", smooth=0)
 
@@ -124,64 +137,29 @@ def test_a_wrong_or_incomplete_run_directory_is_one_clear_line(runs, tmp_path, c
     assert "argument --smooth: expected a whole number >= 1" in capsys.readouterr().err
 
 
-@pytest.fixture
-def drawn(monkeypatch):
-    """The dashboard figure as drawn, caught just before it is saved."""
-    from nprl.viz import dashboard
-
-    caught = {}
-
-    def catch(figure, out, title=None, dpi=100):
-        caught["figure"], caught["title"] = figure, title
-        return out
-
-    monkeypatch.setattr(dashboard, "save_figure", catch)
-    return caught
-
-
-def panel(figure, title):
-    return next(axis for axis in figure.axes if axis.get_title().startswith(title))
-
-
-def test_dashboard_reads_at_a_glance(runs, drawn, tmp_path):
+def test_dashboard_reads_at_a_glance(runs, saved_figures, tmp_path):
     from nprl.viz.dashboard import plot_dashboard
 
     plot_dashboard([runs / "cartpole-s1"], tmp_path / "d.png")
-    figure = drawn["figure"]
-    assert drawn["title"] == "CartPole-v1 · cartpole-s1 · 400 steps"
+    [picture] = saved_figures
+    assert picture.title == "CartPole-v1 · cartpole-s1 · 400 steps"
     # A fixed learning rate: one flat line, well inside a sensible axis.
-    lr = panel(figure, "learning rate")
+    lr = picture.panel("learning rate")
     [line] = lr.get_lines()
     values = line.get_ydata()
     assert len(values) > 1 and values.min() == values.max()
     low, high = lr.get_ylim()
     assert low < values[0] * 0.75 and high > values[0] * 1.25
     # Weight norms named by what each layer is.
-    legend = [text.get_text() for text in panel(figure, "weight norm").get_legend().get_texts()]
+    legend = [text.get_text() for text in picture.panel("weight norm").get_legend().get_texts()]
     assert legend == ["Dense 4->16", "Dense 16->2"]
     # Evaluations: each point marked.
-    assert panel(figure, "greedy evaluation: mean").get_lines()[0].get_marker() == "o"
+    assert picture.panel("greedy evaluation: mean").get_lines()[0].get_marker() == "o"
     # Speed: the start-up interval is left out.
-    [speed] = panel(figure, "steps per second").get_lines()
+    [speed] = picture.panel("steps per second").get_lines()
     rows = [row for row in (runs / "cartpole-s1" / "metrics.csv").read_text().splitlines()
             if row.startswith("train,")]
     assert len(speed.get_xdata()) == len(rows) - 1
-
-
-def test_the_learning_curves_are_the_dashboards_return_success_and_evaluation_panels(
-        runs, drawn, tmp_path):
-    from nprl.viz.dashboard import plot_dashboard
-
-    plot_dashboard([runs / "lander"], tmp_path / "c.png", smooth=5, metrics=LEARNING_CURVES)
-    shown = [axis for axis in drawn["figure"].axes if axis.get_visible()]
-    assert [axis.get_title() for axis in shown] == [
-        "episode return (moving average of 5 episodes)",
-        "training success rate (moving average of 5 episodes)",
-        "greedy evaluation: mean return", "greedy evaluation: success rate"]
-    for axis in shown:  # each panel has its curve (or its evaluation points)
-        assert len(axis.get_lines()[0].get_xdata()) >= 1
-    assert len(shown[0].get_lines()[0].get_xdata()) > 1
-    assert drawn["title"] == "nprl/Lander-v0 · lander · 600 steps"
 
 
 def test_same_seed_twice_is_not_two_seeds(runs, tmp_path):
@@ -194,3 +172,19 @@ def test_same_seed_twice_is_not_two_seeds(runs, tmp_path):
         ["cartpole-s1 (x2 seeds)"]
     both = list(group_runs([runs / "cartpole-s1", runs / "lander"]))
     assert both == ["CartPole-v1: cartpole-s1", "nprl/Lander-v0: lander"]
+
+
+def test_the_learning_curves_are_the_dashboards_return_success_and_evaluation_panels(
+        runs, saved_figures, tmp_path):
+    from nprl.viz.dashboard import LEARNING_CURVES, plot_dashboard
+
+    plot_dashboard([runs / "lander"], tmp_path / "c.png", smooth=5, metrics=LEARNING_CURVES)
+    [picture] = [saved for saved in saved_figures if saved.path == tmp_path / "c.png"]
+    assert picture.panel_titles() == [
+        "episode return (moving average of 5 episodes)",
+        "training success rate (moving average of 5 episodes)",
+        "greedy evaluation: mean return", "greedy evaluation: success rate"]
+    for title in picture.panel_titles():  # each panel has its curve (or evaluation points)
+        assert len(picture.panel_axes(title).get_lines()[0].get_xdata()) >= 1
+    assert len(picture.curves("episode return")) >= 1
+    assert picture.title == "nprl/Lander-v0 · lander · 600 steps"
