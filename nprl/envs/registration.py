@@ -7,11 +7,15 @@ directory, a checkpoint or ``pretrained.json`` could run any code placed beside 
 that is already registered: by nprl itself, or by a package nprl knows, which it may
 import for that (:data:`ON_DEMAND`, e.g. ``ale_py`` for ``ALE/...`` ids). An id typed by
 the user (``nprl train --env module:Env-v0``) is the user's choice and is not checked.
+
+:data:`ENVS` is how ``nprl.rl`` builds environments without importing this package: the
+:class:`~nprl.env_factory.EnvFactory` that ``nprl/__init__.py`` installs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import gymnasium as gym
 
@@ -82,3 +86,40 @@ def check_env_id_from_file(env_id: object, source: str = "a file",
             "Gymnasium's environments, nprl/Lander-v0, ALE/... with ale-py and MinAtar/... "
             "with minatar installed)")
     return env_id
+
+
+class EnvsFactory:
+    """nprl's :class:`~nprl.env_factory.EnvFactory`: pixel ids through
+    :func:`~nprl.envs.pixels.make_pixel_env`, anything else through ``gym.make``; shaping
+    from :mod:`nprl.envs.potentials`; ids from files checked by
+    :func:`check_env_id_from_file`."""
+
+    def make(self, env_id: str, render_mode: str | None = None, **kwargs: Any) -> gym.Env:
+        from nprl.envs.pixels import make_pixel_env, pixel_family
+
+        if pixel_family(env_id) is not None:  # ALE/..., MinAtar/...: registered on demand
+            return make_pixel_env(env_id, render_mode=render_mode, **kwargs)
+        return gym.make(env_id, render_mode=render_mode, **kwargs)
+
+    def check_id_from_file(self, env_id: object, source: str = "a file",
+                           allow_module: bool = False) -> str:
+        return check_env_id_from_file(env_id, source, allow_module)
+
+    def check_shaping_name(self, name: str) -> None:
+        from nprl.envs.potentials import check_shaping_name
+
+        check_shaping_name(name)
+
+    def shape(self, env: gym.Env, name: str, gamma: float,
+              scale: float | None = None) -> gym.Env:
+        from nprl.envs.potentials import shape_env
+
+        return shape_env(env, name, gamma, scale)
+
+    def frames_per_step(self, env: gym.Env) -> int | None:
+        from nprl.envs.pixels import frames_per_step
+
+        return frames_per_step(env)
+
+
+ENVS = EnvsFactory()

@@ -57,17 +57,17 @@ def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path)
     assert best is not None
     assert json.loads((best / "state.json").read_text())["step"] == 400
     state = json.loads((run.latest_checkpoint() / "state.json").read_text())
-    assert state["curriculum"]["successes"] >= 0
+    assert state["env_state"]["successes"] >= 0
 
     # Pretend the run had landed 150 times: a resumed run must carry on from stage 1.
-    state["curriculum"]["successes"] = 150
+    state["env_state"]["successes"] = 150
     (run.latest_checkpoint() / "state.json").write_text(json.dumps(state))
     write_manifest(run.latest_checkpoint())  # edited on purpose, not damaged
     seen = []
     resume(run_dir, total_steps=700,
            callback=lambda step, agent: seen.append(step))
     assert seen and seen[-1] == 700
-    env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["curriculum"]
+    env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["env_state"]
     assert env_state["successes"] >= 150
 
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from nprl.cli import main
-from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
+from nprl.rl.metrics import TIMING_COLUMNS
+from nprl.rl.run_dir import RunDir
 from nprl.rl.storage import read_json
 from nprl.scale import sweep
 from nprl.scale.sweep_dir import SweepDir, trial_step
