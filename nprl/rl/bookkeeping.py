@@ -16,7 +16,7 @@ import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -70,7 +70,7 @@ class Bookkeeping:
         self.episode_return = self.shaped_return = 0.0
         self.episode_length = 0
 
-    def __enter__(self) -> Bookkeeping:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, error_type, error, traceback) -> None:
@@ -111,7 +111,7 @@ class Bookkeeping:
         :func:`nprl.rl.train.resume`)."""
         state, config = self.state, self.config
         if done:
-            self._log_episode(step, epsilon, info)
+            self._log_episode(epsilon, info)
         if step % config.log_interval == 0:
             self._log_interval(step, epsilon)
         if self.eval_env is not None and step % config.eval_interval == 0:
@@ -151,7 +151,7 @@ class Bookkeeping:
         if self.writer is not None:
             self.writer.write(kind, step=self.state.step, episode=self.state.episode, **values)
 
-    def _log_episode(self, step: int, epsilon: float, info: dict[str, Any]) -> None:
+    def _log_episode(self, epsilon: float, info: dict[str, Any]) -> None:
         state = self.state
         state.episode += 1
         state.recent_returns.append(self.episode_return)

@@ -88,7 +88,7 @@ class LoopState:
         own = {f.name for f in fields(cls)} - {"sums"}
         unknown = set(loop) - own - {f.name for f in fields(IntervalSums)}
         if unknown:
-            raise TypeError(f"unexpected loop counter {sorted(unknown)[0]!r}")
+            raise TypeError(f"unexpected loop counter {min(unknown)!r}")
         state = cls()
         for target in (state, state.sums):
             for name, default in vars(target).items():

@@ -9,15 +9,15 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-import nprl.env_factory as env_factory
+from nprl import env_factory
 from nprl.envs.registration import ENVS
 from nprl.rl.config import DQNConfig
 from nprl.rl.environments import env_state, make_env, restore_env_state, shaped
 from nprl.rl.run_dir import RunDir
 from nprl.rl.train import resume, train
 
-TINY = dict(total_steps=300, learning_starts=50, batch_size=16, buffer_size=1000,
-            hidden_sizes=[16], checkpoint_interval=100, eval_interval=0, seed=3)
+TINY = {"total_steps": 300, "learning_starts": 50, "batch_size": 16, "buffer_size": 1000,
+        "hidden_sizes": [16], "checkpoint_interval": 100, "eval_interval": 0, "seed": 3}
 
 
 class CountingEnv(gym.Env):

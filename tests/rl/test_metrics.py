@@ -13,6 +13,7 @@ import pytest
 
 from nprl.nn.serialization import load as load_network
 from nprl.rl.config import DQNConfig
+from nprl.rl.loop_state import IntervalSums
 from nprl.rl.metrics import (
     METRIC_COLUMNS,
     METRICS,
@@ -24,7 +25,6 @@ from nprl.rl.metrics import (
 )
 from nprl.rl.presets import resolve_config
 from nprl.rl.run_dir import RunDir, read_state
-from nprl.rl.loop_state import IntervalSums
 from nprl.rl.train import resume, train
 
 TINY = {"total_steps": 1200, "hidden_sizes": [16], "batch_size": 16, "buffer_size": 600,

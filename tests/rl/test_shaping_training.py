@@ -12,8 +12,8 @@ import pytest
 from nprl.cli import main
 from nprl.envs.wrappers import PotentialShaping
 from nprl.rl.config import DQNConfig
-from nprl.rl.presets import load_preset, resolve_config
 from nprl.rl.environments import shaped
+from nprl.rl.presets import load_preset, resolve_config
 from nprl.rl.train import train
 
 TINY = ["--set", "hidden_sizes=[16]", "--set", "batch_size=16", "--set", "learning_starts=100",
