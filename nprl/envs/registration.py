@@ -19,6 +19,9 @@ from typing import Any
 
 import gymnasium as gym
 
+from nprl.envs.pixels import frames_per_step, make_pixel_env, pixel_family, register_pixel_envs
+from nprl.envs.potentials import check_shaping_name, shape_env
+
 LANDER_ID = "nprl/Lander-v0"
 ALLOW_MODULE_FLAG = "--allow-env-module"  # what the user types to trust a file's module:Id
 
@@ -33,7 +36,6 @@ def register_envs() -> None:
 def _register_pixel_family(env_id: str) -> None:
     """ALE/... and MinAtar/... ids: let ale-py or minatar register their environments (a
     missing package is one line naming the extra that brings it)."""
-    from nprl.envs.pixels import register_pixel_envs
     from nprl.errors import UserError
 
     try:
@@ -94,32 +96,15 @@ class EnvsFactory:
     from :mod:`nprl.envs.potentials`; ids from files checked by
     :func:`check_env_id_from_file`."""
 
-    def make(self, env_id: str, render_mode: str | None = None, **kwargs: Any) -> gym.Env:
-        from nprl.envs.pixels import make_pixel_env, pixel_family
+    check_id_from_file = staticmethod(check_env_id_from_file)
+    check_shaping_name = staticmethod(check_shaping_name)
+    shape = staticmethod(shape_env)
+    frames_per_step = staticmethod(frames_per_step)
 
+    def make(self, env_id: str, render_mode: str | None = None, **kwargs: Any) -> gym.Env:
         if pixel_family(env_id) is not None:  # ALE/..., MinAtar/...: registered on demand
             return make_pixel_env(env_id, render_mode=render_mode, **kwargs)
         return gym.make(env_id, render_mode=render_mode, **kwargs)
-
-    def check_id_from_file(self, env_id: object, source: str = "a file",
-                           allow_module: bool = False) -> str:
-        return check_env_id_from_file(env_id, source, allow_module)
-
-    def check_shaping_name(self, name: str) -> None:
-        from nprl.envs.potentials import check_shaping_name
-
-        check_shaping_name(name)
-
-    def shape(self, env: gym.Env, name: str, gamma: float,
-              scale: float | None = None) -> gym.Env:
-        from nprl.envs.potentials import shape_env
-
-        return shape_env(env, name, gamma, scale)
-
-    def frames_per_step(self, env: gym.Env) -> int | None:
-        from nprl.envs.pixels import frames_per_step
-
-        return frames_per_step(env)
 
 
 ENVS = EnvsFactory()
