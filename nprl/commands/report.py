@@ -116,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
 def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str]]:
     """Steps, episodes, training time and evaluations, from the newest checkpoint's loop
     state and ``metrics.csv``."""
+    from nprl.rl.metrics import RECENT_EPISODES
     from nprl.rl.run_dir import read_state
 
     try:
@@ -130,10 +131,10 @@ def _training_summary(target, rows: list[dict[str, str]]) -> list[tuple[str, str
     if "elapsed" in loop:
         summary.append(("training time", _duration(loop["elapsed"])))
     if episodes:
-        recent = [float(row["return"]) for row in episodes[-20:]]
+        recent = [float(row["return"]) for row in episodes[-RECENT_EPISODES:]]
         summary.append((f"mean return, last {len(recent)} episodes",
                         f"{sum(recent) / len(recent):.2f}"))
-        shaped = [float(row["shaped_return"]) for row in episodes[-20:]
+        shaped = [float(row["shaped_return"]) for row in episodes[-RECENT_EPISODES:]
                   if row.get("shaped_return")]
         if shaped:  # a run with reward shaping: what the agent learned from, beside it
             summary.append((f"mean shaped return ({target.config.shaping}), last "

@@ -186,13 +186,15 @@ class LanderEnv(gym.Env):
             self._renderer.close()
             self._renderer = None
 
-    # -- curriculum state, for checkpoints ----------------------------------------------
-    def curriculum_state(self) -> dict:
-        """JSON-able curriculum state (successes so far), to save with a checkpoint."""
+    # -- state for checkpoints (the env-state protocol of nprl.rl.environments) ---------
+    def checkpoint_state(self) -> dict:
+        """JSON-able curriculum state (successes so far): a resumed training run goes on
+        at the stage where it was saved."""
         return self.curriculum.state()
 
-    def load_curriculum_state(self, state: dict) -> None:
-        """Restore the curriculum from :meth:`curriculum_state`'s dict."""
+    def load_checkpoint_state(self, state: dict) -> None:
+        """Restore the curriculum from :meth:`checkpoint_state`'s dict (``ValueError`` for
+        a bad one)."""
         self.curriculum.load_state(state)
 
     # -- internals -------------------------------------------------------------------

@@ -114,40 +114,47 @@ def make_pixel_env(env_id: str, render_mode: str | None = None, **options: Any) 
     if render_mode == "rgb_array":  # minatar's own needs seaborn; ours is a fixed palette
         from nprl.envs.minatar_render import MinAtarRGB
 
-        return MinAtarRGB(gym.make(env_id, **options))
-    return gym.make(env_id, render_mode=render_mode, **options)
+        return MinAtarGameState(MinAtarRGB(gym.make(env_id, **options)))
+    return MinAtarGameState(gym.make(env_id, render_mode=render_mode, **options))
 
 
-def game_rng_state(env: gym.Env) -> dict[str, Any] | None:
-    """The random state of a MinAtar game, JSON-able; None for other environments.
+class MinAtarGameState(gym.Wrapper):
+    """A MinAtar game whose random state goes into training checkpoints.
 
     MinAtar draws from its own ``RandomState`` (which Gymnasium's ``np_random`` does not
     cover): one object shared by the wrapper and the game once seeded, plus the last
-    action, which sticky actions repeat across episodes."""
-    game = getattr(env.unwrapped, "game", None)
-    random = getattr(game, "random", None)
-    if not isinstance(random, np.random.RandomState):
-        return None
-    name, keys, pos, has_gauss, cached = random.get_state()
-    return {"name": name, "keys": keys.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
-            "cached_gaussian": float(cached), "last_action": int(game.last_action)}
+    action, which sticky actions repeat across episodes. This wrapper implements the
+    env-state protocol of :mod:`nprl.rl.environments` (``checkpoint_state`` /
+    ``load_checkpoint_state``), so that a resumed run draws what an uninterrupted one
+    would."""
 
+    def checkpoint_state(self) -> dict[str, Any] | None:
+        """The game's random state, JSON-able (None before the game exists)."""
+        game = getattr(self.env.unwrapped, "game", None)
+        random = getattr(game, "random", None)
+        if not isinstance(random, np.random.RandomState):
+            return None
+        name, keys, pos, has_gauss, cached = random.get_state()
+        return {"name": name, "keys": keys.tolist(), "pos": int(pos),
+                "has_gauss": int(has_gauss), "cached_gaussian": float(cached),
+                "last_action": int(game.last_action)}
 
-def restore_game_rng(env: gym.Env, state: dict[str, Any]) -> None:
-    """Put back what :func:`game_rng_state` saved (checked: a file is untrusted input)."""
-    game = getattr(env.unwrapped, "game", None)
-    if not isinstance(getattr(game, "random", None), np.random.RandomState):
-        raise ValueError("the checkpoint holds a game random state, but this environment "
-                         "has no MinAtar game")
-    try:
-        keys = np.asarray(state["keys"], dtype=np.uint32)
-        last_action = int(state["last_action"])
-        if state["name"] != "MT19937" or keys.shape != (624,) or not 0 <= last_action < 6:
-            raise TypeError
-        random = np.random.RandomState()
-        random.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]),
-                          float(state["cached_gaussian"])))
-    except (KeyError, TypeError, ValueError):
-        raise ValueError("the checkpoint's game random state is not an MT19937 state") from None
-    game.random = game.env.random = random  # one stream, as minatar's seed() leaves it
-    game.last_action = last_action
+    def load_checkpoint_state(self, state: dict[str, Any]) -> None:
+        """Put back what :meth:`checkpoint_state` saved (checked: a file is untrusted)."""
+        game = getattr(self.env.unwrapped, "game", None)
+        if not isinstance(getattr(game, "random", None), np.random.RandomState):
+            raise ValueError("the checkpoint holds a game random state, but this "
+                             "environment has no MinAtar game")
+        try:
+            keys = np.asarray(state["keys"], dtype=np.uint32)
+            last_action = int(state["last_action"])
+            if state["name"] != "MT19937" or keys.shape != (624,) or not 0 <= last_action < 6:
+                raise TypeError
+            random = np.random.RandomState()
+            random.set_state(("MT19937", keys, int(state["pos"]), int(state["has_gauss"]),
+                              float(state["cached_gaussian"])))
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("the checkpoint's game random state is not an MT19937 "
+                             "state") from None
+        game.random = game.env.random = random  # one stream, as minatar's seed() leaves it
+        game.last_action = last_action

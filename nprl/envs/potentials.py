@@ -38,6 +38,7 @@ from functools import partial
 import gymnasium as gym
 import numpy as np
 
+from nprl.env_factory import NO_SHAPING
 from nprl.envs.wrappers import Potential, PotentialShaping
 
 # MountainCar-v0's physics (gymnasium/envs/classic_control/mountain_car.py): the track's
@@ -144,7 +145,6 @@ POTENTIALS: dict[str, NamedPotential] = {
     "upright": NamedPotential(cartpole_upright, 10.0, "CartPole-v1", (4,)),
     "tip_height": NamedPotential(acrobot_tip_height, 40.0, "Acrobot-v1", (6,)),
 }
-NO_SHAPING = ("", "none")  # DQNConfig.shaping values that turn shaping off
 
 
 def potential_names() -> list[str]:

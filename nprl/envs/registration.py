@@ -7,13 +7,20 @@ directory, a checkpoint or ``pretrained.json`` could run any code placed beside 
 that is already registered: by nprl itself, or by a package nprl knows, which it may
 import for that (:data:`ON_DEMAND`, e.g. ``ale_py`` for ``ALE/...`` ids). An id typed by
 the user (``nprl train --env module:Env-v0``) is the user's choice and is not checked.
+
+:data:`ENVS` is how ``nprl.rl`` builds environments without importing this package: the
+:class:`~nprl.env_factory.EnvFactory` that ``nprl/__init__.py`` installs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import gymnasium as gym
+
+from nprl.envs.pixels import frames_per_step, make_pixel_env, pixel_family, register_pixel_envs
+from nprl.envs.potentials import check_shaping_name, shape_env
 
 LANDER_ID = "nprl/Lander-v0"
 ALLOW_MODULE_FLAG = "--allow-env-module"  # what the user types to trust a file's module:Id
@@ -29,7 +36,6 @@ def register_envs() -> None:
 def _register_pixel_family(env_id: str) -> None:
     """ALE/... and MinAtar/... ids: let ale-py or minatar register their environments (a
     missing package is one line naming the extra that brings it)."""
-    from nprl.envs.pixels import register_pixel_envs
     from nprl.errors import UserError
 
     try:
@@ -82,3 +88,23 @@ def check_env_id_from_file(env_id: object, source: str = "a file",
             "Gymnasium's environments, nprl/Lander-v0, ALE/... with ale-py and MinAtar/... "
             "with minatar installed)")
     return env_id
+
+
+class EnvsFactory:
+    """nprl's :class:`~nprl.env_factory.EnvFactory`: pixel ids through
+    :func:`~nprl.envs.pixels.make_pixel_env`, anything else through ``gym.make``; shaping
+    from :mod:`nprl.envs.potentials`; ids from files checked by
+    :func:`check_env_id_from_file`."""
+
+    check_id_from_file = staticmethod(check_env_id_from_file)
+    check_shaping_name = staticmethod(check_shaping_name)
+    shape = staticmethod(shape_env)
+    frames_per_step = staticmethod(frames_per_step)
+
+    def make(self, env_id: str, render_mode: str | None = None, **kwargs: Any) -> gym.Env:
+        if pixel_family(env_id) is not None:  # ALE/..., MinAtar/...: registered on demand
+            return make_pixel_env(env_id, render_mode=render_mode, **kwargs)
+        return gym.make(env_id, render_mode=render_mode, **kwargs)
+
+
+ENVS = EnvsFactory()

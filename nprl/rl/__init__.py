@@ -23,7 +23,13 @@ Files, one job each:
 - ``networks.py``       builds the Q-network a config describes
 - ``agent.py``          ``DQNAgent``: act, observe, update, target sync, save/load
 - ``train.py``          the training loop, ``train`` and ``resume``
+- ``bookkeeping.py``    what the loop keeps besides learning: metric rows, evaluations,
+                        checkpoints, the divergence guard
+- ``loop_state.py``     the loop's counters and per-interval sums, saved with checkpoints
+- ``environments.py``   environments from the installed factory (``nprl.env_factory``);
+                        the protocol for an env's own state in checkpoints
 - ``evaluate.py``       ``evaluate``: N episodes, mean/std/min/max
+- ``pretrained.py``     agents shipped inside the package (``pretrained:NAME``)
 - ``run_dir.py``        run directory: config.json, metrics.csv, atomic checkpoints
 - ``metrics.py``        the fixed, documented names of every logged metric
 - ``tensorboard.py``    the same metrics as TensorBoard event files (optional tensorboardX)

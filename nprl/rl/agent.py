@@ -218,11 +218,15 @@ class DQNAgent:
         """Q-values of a batch of observations: ``(B, *obs_shape) -> (B, n_actions)``."""
         return self.q_net.predict(self.network_input(obs))
 
-    def act(self, obs: np.ndarray, epsilon: float | None = None) -> int:
+    def act(self, obs: np.ndarray, epsilon: float | None = None,
+            rng: np.random.Generator | None = None) -> int:
         """Pick an action for one observation: random with probability ``epsilon``, else
-        greedy (``epsilon=None`` or 0: always greedy)."""
-        if epsilon and self.rng.random() < epsilon:
-            return int(self.rng.integers(self.n_actions))
+        greedy (``epsilon=None`` or 0: always greedy). The random draws come from ``rng``
+        (default: the agent's own exploration stream; an evaluation passes its own)."""
+        if epsilon:
+            rng = self.rng if rng is None else rng
+            if rng.random() < epsilon:
+                return int(rng.integers(self.n_actions))
         return int(self.q_net.predict(self.network_input(obs))[0].argmax())
 
     # -- storing experience ---------------------------------------------------------------
@@ -373,7 +377,8 @@ class DQNAgent:
         write_folder(directory, write)
 
     @classmethod
-    def load(cls, directory: str | Path, training: bool = True) -> DQNAgent:
+    def load(cls, directory: str | Path, training: bool = True,
+             overrides: dict[str, Any] | None = None) -> DQNAgent:
         """Rebuild an agent saved by :meth:`save` (buffers too when they were saved).
 
         Parameters
@@ -382,6 +387,9 @@ class DQNAgent:
         training : bool
             False reads only what acting needs (the online network): no target network,
             optimizer or replay buffers are read or allocated (``nprl eval``).
+        overrides : dict, optional
+            Fields of the saved configuration to build the agent with other values
+            (``resume --steps N``: ``{"total_steps": N}``).
 
         Raises
         ------
@@ -398,14 +406,17 @@ class DQNAgent:
             raise ValueError(f"{directory / 'agent.json'} is not an nprl agent of format "
                              f"{AGENT_FORMAT}")
         try:
-            return cls._load(directory, meta, training)
+            return cls._load(directory, meta, training, overrides or {})
         except (KeyError, TypeError) as error:
             raise ValueError(f"{directory} is not a complete nprl agent: missing or bad "
                              f"entry {error}") from None
 
     @classmethod
-    def _load(cls, directory: Path, meta: dict[str, Any], training: bool) -> DQNAgent:
+    def _load(cls, directory: Path, meta: dict[str, Any], training: bool,
+              overrides: dict[str, Any]) -> DQNAgent:
         config = DQNConfig.from_dict(meta["config"])
+        if overrides:
+            config = config.replace(**overrides)
         network = load_network(directory / "q_net")
         obs_shape, n_actions, updates = _checked_counts(directory / "agent.json", meta, network)
         obs_space = observation_box(obs_shape, meta.get("obs_dtype", config.dtype))

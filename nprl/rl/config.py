@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from nprl.envs.potentials import check_shaping_name
 from nprl.checks import real_number, whole_number
+from nprl.env_factory import env_factory
 from nprl.nn.init import INITIALIZERS
 from nprl.rl.schedules import EPSILON_SCHEDULES
 
@@ -255,7 +255,7 @@ def _shaping(value: Any, name: str) -> str:
     """A shaping potential's name, known to ``nprl.envs.potentials`` (or ``none``)."""
     if not isinstance(value, str):
         raise ValueError(f"{name} must be a potential's name, got {value!r}")
-    check_shaping_name(value)
+    env_factory().check_shaping_name(value)
     return value
 
 

@@ -36,7 +36,8 @@ def evaluate(
 
     Parameters
     ----------
-    agent : DQNAgent (anything with ``act(obs, epsilon)`` and an ``rng`` attribute)
+    agent : DQNAgent (anything with ``act(obs, epsilon, rng)``; the random actions draw
+        from ``rng``, the evaluation's own generator)
     env : gymnasium.Env
         A separate instance from the training environment.
     episodes : int
@@ -61,29 +62,24 @@ def evaluate(
         raise ValueError(f"episodes must be a positive integer, got {episodes!r}")
     if not 0.0 <= epsilon <= 1.0:
         raise ValueError(f"epsilon must lie in [0, 1], got {epsilon}")
-    # Exploration draws come from a private generator: the agent's own stream is untouched.
-    saved_rng = agent.rng
-    agent.rng = make_rng(seed, "evaluation seed")
+    rng = make_rng(seed, "evaluation seed")  # its own: the agent's stream is untouched
     returns, lengths, successes = [], [], []
-    try:
-        for episode in range(int(episodes)):
-            obs, _ = env.reset(seed=seed if episode == 0 else None)
+    for episode in range(int(episodes)):
+        obs, _ = env.reset(seed=seed if episode == 0 else None)
+        if on_step is not None:
+            on_step(env)
+        done, total, length = False, 0.0, 0
+        while not done:
+            obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon, rng))
             if on_step is not None:
                 on_step(env)
-            done, total, length = False, 0.0, 0
-            while not done:
-                obs, reward, terminated, truncated, info = env.step(agent.act(obs, epsilon))
-                if on_step is not None:
-                    on_step(env)
-                total += task_reward(reward, info)
-                length += 1
-                done = terminated or truncated
-            returns.append(total)
-            lengths.append(length)
-            if "is_success" in info:
-                successes.append(bool(info["is_success"]))
-    finally:
-        agent.rng = saved_rng
+            total += task_reward(reward, info)
+            length += 1
+            done = terminated or truncated
+        returns.append(total)
+        lengths.append(length)
+        if "is_success" in info:
+            successes.append(bool(info["is_success"]))
     values = np.array(returns)
     return {"mean": float(values.mean()), "std": float(values.std()),
             "min": float(values.min()), "max": float(values.max()),

@@ -41,6 +41,7 @@ class Metric(NamedTuple):
 
 EPISODE, TRAIN, EVAL = ("episode",), ("train",), ("eval",)
 ALL_ROWS = ("episode", "train", "eval")
+RECENT_EPISODES = 20  # the window of "recent" episodes: success_rate, the progress bar, reports
 
 # name -> Metric, in column order. New names go at the end (old headers stay prefixes).
 METRICS: dict[str, Metric] = {
@@ -67,8 +68,8 @@ METRICS: dict[str, Metric] = {
     "q_max": Metric(TRAIN, "largest |Q(s, a)| of the sampled batches in the interval "
                            "(what the divergence guard bounds)"),
     "lr": Metric(TRAIN, "learning rate, read from the optimizer"),
-    "success_rate": Metric(TRAIN, "fraction of the last 20 episodes that succeeded "
-                                  "(envs that report is_success)"),
+    "success_rate": Metric(TRAIN, f"fraction of the last {RECENT_EPISODES} episodes that "
+                                  "succeeded (envs that report is_success)"),
     "replay_size": Metric(TRAIN, "transitions stored in the replay buffer"),
     "per_weight_mean": Metric(TRAIN, "prioritized replay: mean importance-sampling weight "
                                      "of the sampled batches"),

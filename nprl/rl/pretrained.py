@@ -5,7 +5,7 @@ evaluation, and how the agent was trained), ``agent/`` (``DQNAgent.save_policy``
 format: ``agent.json`` and the online network as ``.npy`` files, no pickle) and
 ``MANIFEST.json`` (checksums, verified on loading). A name is looked up among the folders
 that are there, never joined onto a path as typed; the ``env_id`` must be a registered
-environment (:func:`nprl.envs.registration.check_env_id_from_file`).
+environment (checked by the installed env factory, :mod:`nprl.env_factory`).
 :func:`export_pretrained` makes one, in a folder the caller names, from a run directory's
 best checkpoint; to ship it, a maintainer exports into ``nprl/pretrained/NAME`` of a
 source checkout (an installed package is never written to). The commands
@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nprl.envs.registration import check_env_id_from_file
+from nprl.env_factory import env_factory
 from nprl.fileio import read_json, verify_manifest, write_folder, write_json
 from nprl.rl.agent import DQNAgent
 from nprl.rl.run_dir import RunDir
@@ -44,7 +44,8 @@ def load_pretrained(name: str) -> tuple[str, dict[str, Any], DQNAgent]:
     env_kwargs = info.get("env_kwargs", {}) if isinstance(info, dict) else None
     if not isinstance(env_kwargs, dict):
         raise ValueError(f"{folder / 'pretrained.json'} is not an nprl pretrained agent")
-    env_id = check_env_id_from_file(info.get("env_id"), str(folder / "pretrained.json"))
+    env_id = env_factory().check_id_from_file(info.get("env_id"),
+                                              str(folder / "pretrained.json"))
     return env_id, dict(env_kwargs), DQNAgent.load(folder / "agent", training=False)
 
 

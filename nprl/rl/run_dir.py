@@ -8,7 +8,7 @@ Layout (``--out RUN_DIR``)::
         metrics.csv          one header row, then one row per event (see METRIC_COLUMNS)
         checkpoints/
             latest           name of the newest complete checkpoint (one line)
-            step_00012345/   agent/ (networks, optimizer, buffers) + state.json
+            step_000012345/  agent/ (networks, optimizer, buffers) + state.json
         tensorboard/         TensorBoard event files (when tensorboardX is installed)
         learning_curve.png   written at the end of ``nprl train`` (``nprl plot --curves``)
         dashboard.png        every metric, written by ``nprl plot``
@@ -22,8 +22,8 @@ temporary, which the next ``nprl resume`` removes, never a broken checkpoint.
 
 Everything in a run directory is untrusted input (runs are shared like model files):
 ``latest`` must name a ``step_<9 digits>`` folder of this very ``checkpoints/``, the
-``env_id`` of ``config.json`` must be a registered environment
-(:func:`nprl.envs.registration.check_env_id_from_file`), a checkpoint whose manifest
+``env_id`` of ``config.json`` must be a registered environment (checked by the installed
+env factory, :mod:`nprl.env_factory`), a checkpoint whose manifest
 does not match is skipped for the newest intact one (:meth:`RunDir.open_checkpoint`), and
 a torn last row of ``metrics.csv`` (what a kill leaves) is dropped with a note.
 
@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from nprl.envs.registration import check_env_id_from_file
+from nprl.env_factory import env_factory
 from nprl.errors import Note
 from nprl.fileio import (
     folder_bytes,
@@ -62,7 +62,6 @@ from nprl.fileio import (
 from nprl.rl.config import DQNConfig
 from nprl.rl.metrics import (
     METRIC_COLUMNS,
-    TIMING_COLUMNS,  # noqa: F401 (re-exported: tests and tools import it from here)
     is_weight_norm,
     metric_columns,
     weight_norm_layers,
@@ -187,7 +186,8 @@ class RunDir:
             env_id, config = document["env_id"], DQNConfig.from_dict(document["config"])
         except (KeyError, TypeError) as error:
             raise ValueError(f"{self.config_path} is not an nprl run config: {error}") from None
-        check_env_id_from_file(env_id, str(self.config_path), allow_module=allow_env_module)
+        env_factory().check_id_from_file(env_id, str(self.config_path),
+                                         allow_module=allow_env_module)
         return env_id, config
 
     def metric_header(self) -> list[str]:

@@ -32,17 +32,9 @@ class QRecorder:
         self.last_q: np.ndarray | None = None
         self.last_action: int | None = None
 
-    @property
-    def rng(self):  # evaluate() swaps the exploration stream on the wrapped agent
-        return self.agent.rng
-
-    @rng.setter
-    def rng(self, value) -> None:
-        self.agent.rng = value
-
-    def act(self, obs, epsilon: float | None = None) -> int:
+    def act(self, obs, epsilon: float | None = None, rng=None) -> int:
         self.last_q = self.agent.q_values(np.asarray(obs)[None])[0]
-        self.last_action = self.agent.act(obs, epsilon)
+        self.last_action = self.agent.act(obs, epsilon, rng)
         return self.last_action
 
 

@@ -153,15 +153,15 @@ def test_spawn_height_rises_with_the_stage_and_state_round_trips():
     env = LanderEnv()
     heights = []
     for successes in (0, 100, 200):
-        env.load_curriculum_state({"successes": successes})
+        env.load_checkpoint_state({"successes": successes})
         _, info = env.reset(seed=0)
         heights.append(env.scene.lander.position[1] - env.scene.pad_top)
         assert info["stage"] == successes // 100
     assert heights[0] < heights[1] < heights[2]
     assert abs(heights[0] - SPAWN_HEIGHTS[0]) < 0.5
-    state = env.curriculum_state()
+    state = env.checkpoint_state()
     fresh = LanderEnv()
-    fresh.load_curriculum_state(state)
+    fresh.load_checkpoint_state(state)
     assert fresh.curriculum.stage == 2
 
 

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from nprl.rl.agent import DQNAgent
+from nprl.rl.bookkeeping import TrainingDiverged
 from nprl.rl.config import DQNConfig
 from nprl.rl.run_dir import RunDir
-from nprl.rl.train import TrainingDiverged, train
+from nprl.rl.train import train
 
 BASE = dict(total_steps=3_000, seed=0, hidden_sizes=[32], batch_size=32, buffer_size=5_000,
             learning_starts=500, train_freq=1, checkpoint_interval=100, log_interval=500,

@@ -96,11 +96,11 @@ def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path,
     assert json.loads((best / "state.json").read_text())["step"] == 400
     state = json.loads((run.latest_checkpoint() / "state.json").read_text())
     # The final checkpoint (step 600) counts exactly the landings logged before it.
-    assert state["curriculum"]["successes"] == episode_successes(rows)
+    assert state["env_state"]["successes"] == episode_successes(rows)
     assert stages and set(stages) == {0}  # fewer than 100 landings: stage 0 throughout
 
     # Pretend the run had landed 150 times: a resumed run must carry on from stage 1.
-    state["curriculum"]["successes"] = 150
+    state["env_state"]["successes"] = 150
     (run.latest_checkpoint() / "state.json").write_text(json.dumps(state))
     write_manifest(run.latest_checkpoint())  # edited on purpose, not damaged
     stages.clear()
@@ -109,7 +109,7 @@ def test_lander_run_logs_success_keeps_best_and_resumes_the_curriculum(tmp_path,
            callback=lambda step, agent: seen.append(step))
     assert seen and seen[-1] == 700
     assert stages and set(stages) == {1}
-    env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["curriculum"]
+    env_state = json.loads((run.latest_checkpoint() / "state.json").read_text())["env_state"]
     resumed_rows = run.read_metrics()
     assert env_state["successes"] == 150 + episode_successes(resumed_rows, after=600)
 

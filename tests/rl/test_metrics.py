@@ -13,6 +13,7 @@ import pytest
 
 from nprl.nn.serialization import load as load_network
 from nprl.rl.config import DQNConfig
+from nprl.rl.loop_state import IntervalSums
 from nprl.rl.metrics import (
     METRIC_COLUMNS,
     METRICS,
@@ -24,7 +25,7 @@ from nprl.rl.metrics import (
 )
 from nprl.rl.presets import resolve_config
 from nprl.rl.run_dir import RunDir, read_state
-from nprl.rl.train import LoopState, _accumulate, _interval_means, resume, train
+from nprl.rl.train import resume, train
 
 TINY = {"total_steps": 1200, "hidden_sizes": [16], "batch_size": 16, "buffer_size": 600,
         "learning_starts": 200, "train_freq": 4, "target_update_interval": 100,
@@ -130,16 +131,15 @@ def test_success_rate_is_the_rate_of_the_last_20_episodes(runs):
 
 
 def test_interval_means_and_the_interval_maximum_of_q():
-    state = LoopState()
-    config = DQNConfig(prioritized=True)
+    sums = IntervalSums()
     for loss, q_max in ((1.0, 3.0), (3.0, 7.0), (2.0, 5.0)):
-        _accumulate(state, {"td_loss": loss, "q_mean": -1.0, "q_max": q_max, "grad_norm": 4.0,
-                            "per_weight_mean": 0.5, "per_priority_mean": 2.0})
-    assert _interval_means(state, config) == {
+        sums.add({"td_loss": loss, "q_mean": -1.0, "q_max": q_max, "grad_norm": 4.0,
+                  "per_weight_mean": 0.5, "per_priority_mean": 2.0})
+    assert sums.means(prioritized=True) == {
         "td_loss": 2.0, "q_mean": -1.0, "q_max": 7.0, "grad_norm": 4.0,
         "per_weight_mean": 0.5, "per_priority_mean": 2.0}
-    assert "per_weight_mean" not in _interval_means(state, DQNConfig())
-    assert _interval_means(LoopState(), config) == {}
+    assert "per_weight_mean" not in sums.means(prioritized=False)
+    assert IntervalSums().means(prioritized=True) == {}
 
 
 def test_an_old_run_directory_stays_readable_and_gains_the_new_columns_on_resume(tmp_path):

@@ -5,7 +5,8 @@ import csv
 import pytest
 
 from nprl.rl.config import DQNConfig
-from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
+from nprl.rl.metrics import TIMING_COLUMNS
+from nprl.rl.run_dir import RunDir
 from nprl.rl.train import resume, train
 
 TINY = dict(total_steps=1200, hidden_sizes=[16], batch_size=16, buffer_size=1000,

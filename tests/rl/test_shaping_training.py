@@ -12,8 +12,9 @@ import pytest
 from nprl.cli import main
 from nprl.envs.wrappers import PotentialShaping
 from nprl.rl.config import DQNConfig
+from nprl.rl.environments import shaped
 from nprl.rl.presets import load_preset, resolve_config
-from nprl.rl.train import _shaped, train
+from nprl.rl.train import train
 
 TINY = ["--set", "hidden_sizes=[16]", "--set", "batch_size=16", "--set", "learning_starts=100",
         "--set", "train_freq=4", "--set", "eval_interval=300", "--set", "eval_episodes=1",
@@ -74,10 +75,10 @@ def test_the_shaped_preset_is_the_mountain_car_preset_plus_energy_shaping():
 
 def test_the_training_env_is_shaped_with_the_agents_own_gamma():
     config = DQNConfig(shaping="energy", gamma=0.97, shaping_scale=7.0)
-    env = _shaped(gym.make("MountainCar-v0"), config)
+    env = shaped(gym.make("MountainCar-v0"), config)
     assert isinstance(env, PotentialShaping) and env.gamma == 0.97
     assert env.potential([-0.5235987755982988, 0.0]) == pytest.approx(-7.0)
-    assert not isinstance(_shaped(gym.make("MountainCar-v0"), DQNConfig()), PotentialShaping)
+    assert not isinstance(shaped(gym.make("MountainCar-v0"), DQNConfig()), PotentialShaping)
 
 
 def test_metrics_log_the_unshaped_return_and_the_shaped_one_beside_it(shaped_run):

@@ -7,7 +7,8 @@ import pytest
 
 from nprl.fileio import write_manifest
 from nprl.rl.config import DQNConfig
-from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
+from nprl.rl.metrics import TIMING_COLUMNS
+from nprl.rl.run_dir import RunDir
 from nprl.rl.train import resume, train
 
 TINY = dict(total_steps=1500, hidden_sizes=[16], batch_size=16, buffer_size=1000,

@@ -22,7 +22,8 @@ import pytest
 
 from nprl.cli import main
 from nprl.fileio import read_json
-from nprl.rl.run_dir import TIMING_COLUMNS, RunDir
+from nprl.rl.metrics import TIMING_COLUMNS
+from nprl.rl.run_dir import RunDir
 from nprl.scale import sweep
 from nprl.scale.sweep_dir import SweepDir, trial_step
 
