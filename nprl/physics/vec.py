@@ -33,7 +33,8 @@ def to_vec2(value: object, what: str) -> Vec2:
         If ``value`` does not hold exactly two finite numbers.
     """
     try:
-        if not isinstance(value, Sequence) and not hasattr(value, "__len__"):
+        # hasattr first: it is true for tuples and arrays, and far cheaper than the ABC check.
+        if not hasattr(value, "__len__") and not isinstance(value, Sequence):
             raise TypeError
         if len(value) != 2:  # type: ignore[arg-type]
             raise TypeError
