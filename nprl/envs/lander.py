@@ -63,7 +63,7 @@ from nprl.envs.lander_config import LanderConfig
 from nprl.envs.lander_rewards import Progress, reward_terms
 from nprl.envs.lander_world import (
     ENGINES,
-    FOOT_DROP,
+    GOAL_HEIGHT,
     HULL,
     LEFT_LEG,
     LanderScene,
@@ -241,8 +241,9 @@ class LanderEnv(gym.Env):
         return "flying"
 
     def _resting_point(self) -> tuple[float, float]:
-        """Where the lander's body origin sits when it rests upright on the pad's centre."""
-        return self.scene.pad_x, self.scene.pad_top + FOOT_DROP
+        """The goal the observation and the shaping measure from: 3 cm above where the body
+        origin rests upright on the pad's centre (see ``lander_world.GOAL_HEIGHT``)."""
+        return self.scene.pad_x, self.scene.pad_top + GOAL_HEIGHT
 
     def _measure(self) -> Progress:
         lander = self.scene.lander
