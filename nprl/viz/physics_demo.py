@@ -12,14 +12,18 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from nprl.envs.lander_world import resting_scene
 from nprl.errors import UserError
-from nprl.physics.scenes import SCENES, Scene
+from nprl.physics.scenes import SCENES as ENGINE_SCENES
+from nprl.physics.scenes import Scene
 from nprl.viz import require
 from nprl.viz.physics_draw import Camera, draw_caption, draw_world
 
 SIZE = (800, 560)
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 PHYSICS_HZ = 60  # scenes step at their own dt; the window shows one step per frame
+# The engine's scenes, then the Lander's body on its pad (the engine knows no task).
+SCENES = {**ENGINE_SCENES, "lander": resting_scene}
 
 
 def _make_scene(name: str) -> Scene:
