@@ -90,27 +90,9 @@ class ContactPoint:
         The incident point, in the other body's frame.
     """
 
-    __slots__ = (
-        "bias",
-        "face_nx",
-        "face_ny",
-        "face_px",
-        "face_py",
-        "inc_x",
-        "inc_y",
-        "key",
-        "mass_normal",
-        "mass_tangent",
-        "pn",
-        "pt",
-        "rax",
-        "ray",
-        "rbx",
-        "rby",
-        "ref_is_b",
-        "rna",
-        "rnb",
-    )
+    __slots__ = ("bias", "face_nx", "face_ny", "face_px", "face_py", "inc_x", "inc_y", "key",
+                 "mass_normal", "mass_tangent", "pn", "pt", "rax", "ray", "rbx", "rby",
+                 "ref_is_b", "rna", "rnb")
 
 
 # Last step's contact points by key, for warm starting.
