@@ -197,12 +197,10 @@ class LanderEnv(gym.Env):
 
     def _contacts(self) -> tuple[bool, tuple[bool, bool], tuple[bool, bool]]:
         """(hull touches anything, (left, right) foot touches, (left, right) foot on pad)."""
-        world, lander, pad = self.scene.world, self.scene.lander, self.scene.pad
-        if not world.contacts_of(lander):  # in flight, most steps
-            return False, (False, False), (False, False)
-        left, right = world.contacts_of(lander, LEFT_LEG), world.contacts_of(lander, RIGHT_LEG)
-        return (bool(world.contacts_of(lander, HULL)), (bool(left), bool(right)),
-                (any(m.involves(pad) for m in left), any(m.involves(pad) for m in right)))
+        touching = self.scene.world.touching(self.scene.lander)  # shape -> bodies
+        left, right = touching.get(LEFT_LEG, ()), touching.get(RIGHT_LEG, ())
+        pad = self.scene.pad
+        return HULL in touching, (bool(left), bool(right)), (pad in left, pad in right)
 
     def _outcome(self, hull_hit: bool, feet: tuple[bool, bool],
                  feet_on_pad: tuple[bool, bool], feet_before: tuple[bool, bool],

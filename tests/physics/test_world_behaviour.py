@@ -56,7 +56,7 @@ def test_contact_ids_survive_a_slide_past_the_edge_of_the_face():
 def test_a_compound_table_stands_on_its_legs_and_contacts_name_the_shapes():
     # Top plate (shape 0) on two legs (1, 2), one rigid body: only the legs touch.
     world = World(gravity=(0.0, -10.0))
-    ground(world)
+    floor = ground(world)
     shapes = [box(2.0, 0.2, center=(0.0, 1.1)), box(0.2, 1.0, center=(-0.8, 0.5)),
               box(0.2, 1.0, center=(0.8, 0.5))]
     table = world.add(Body(shapes, 4.0, position=(0.0, 0.01), restitution=0.0))
@@ -64,6 +64,8 @@ def test_a_compound_table_stands_on_its_legs_and_contacts_name_the_shapes():
         world.step()
     assert sorted(m.shape_b for m in world.contacts_of(table)) == [1, 2]
     assert not world.contacts_of(table, shape=0)
+    assert world.touching(table) == {1: [floor], 2: [floor]}  # by shape, what it touches
+    assert world.touching(floor) == {0: [table, table]}  # the floor's one shape, twice
     assert abs(table.angle) < 1e-6 and math.hypot(*table.velocity) < 1e-3
     # The legs carry the weight: normal impulses over a step add up to m g dt.
     carried = sum(sum(m.normal_impulses) * m.normal[1] for m in world.contacts)
