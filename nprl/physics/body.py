@@ -190,8 +190,12 @@ class Body:
     @property
     def position(self) -> Vec2:
         """World position (x, y) of the body frame's origin, metres."""
-        ox, oy = self._from_frame(0.0, 0.0, *self.local_center)  # origin -> centre
-        return (self._cx - ox, self._cy - oy)
+        # The inverse of _from_frame(origin, local_center), inline: the env reads it often.
+        lcx, lcy = self.local_center
+        return (
+            self._cx - (self._cos * lcx - self._sin * lcy),
+            self._cy - (self._sin * lcx + self._cos * lcy),
+        )
 
     @position.setter
     def position(self, value: Vec2) -> None:
@@ -321,7 +325,8 @@ class Body:
 
         The one frame formula: the centre of mass from the frame's origin (offset
         ``local_center``), a body-local point from the centre (offset ``point -
-        local_center``). ``_sync`` and ``_geometry`` inline it in their loops.
+        local_center``). ``_sync`` and ``_geometry`` inline it in their loops, and the
+        ``position`` getter its inverse.
         """
         c, s = self._cos, self._sin
         return (ox + c * x - s * y, oy + s * x + c * y)
