@@ -91,10 +91,10 @@ def terrain(world: World, heights: list[float], x0: float, dx: float) -> Body:
     return world.add(Body(shapes, 0.0, static=True, friction=0.8))
 
 
-def resting_scene(iterations: int = 10) -> Scene:
+def resting_scene() -> Scene:
     """The lander settling on a flat pad amid bumpy terrain: the ``lander`` scene of
     ``nprl physics-demo`` and of ``benchmarks/physics.py`` (50 Hz, g = 10 m/s^2)."""
-    world = World(gravity=(0.0, -10.0), dt=1.0 / 50.0, iterations=iterations)
+    world = World(gravity=(0.0, -10.0), dt=1.0 / 50.0, iterations=10)
     pad_top = 0.6
     terrain(world, [1.8, 1.2, pad_top, pad_top, pad_top, pad_top, 1.1, 1.7, 2.2],
             x0=-6.0, dx=1.5)
