@@ -1,10 +1,11 @@
 """Physics benchmark: nprl.physics against Box2D (C++) on the same scenes, side by side.
 
-Scenes (built once in ``nprl/physics/scenes.py``; the Box2D copy is made from the very
-same nprl bodies, vertex for vertex, so the two engines see identical geometry):
+Scenes (built once in nprl; the Box2D copy is made from the very same nprl bodies,
+vertex for vertex, so the two engines see identical geometry):
 
 * ``lander``: a three-part compound lander resting on its pad in a terrain of eight
-  convex pieces (the scene the Lunar-Lander environment steps);
+  convex pieces (``nprl.envs.lander_world.resting_scene``: the env's lander body, on a
+  fixed terrain, at 50 Hz and g = 10 m/s^2 rather than the env's 60 Hz and 5 m/s^2);
 * ``stack``: five boxes dropped from 0.5 m onto the ground, landing and settling.
 
 Both engines take 10 velocity iterations per step (Box2D also 4 position iterations, nprl
@@ -40,11 +41,12 @@ WARMUP_STEPS = 50
 # --------------------------------------------------------------------------- scenes
 def nprl_scene(name: str):
     """The nprl world for a benchmark scene."""
+    from nprl.envs.lander_world import resting_scene
     from nprl.physics import Body, World, box
-    from nprl.physics.scenes import ground, lander
+    from nprl.physics.scenes import ground
 
     if name == "lander":
-        return lander().world
+        return resting_scene().world
     if name == "stack":
         world = World(gravity=(0.0, -10.0))
         ground(world)

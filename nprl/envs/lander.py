@@ -63,9 +63,10 @@ from nprl.envs.lander_config import LanderConfig
 from nprl.envs.lander_rewards import Progress, reward_terms
 from nprl.envs.lander_world import (
     ENGINES,
-    FOOT_DROP,
+    GOAL_HEIGHT,
     HULL,
     LEFT_LEG,
+    RIGHT_LEG,
     LanderScene,
     build_scene,
     fire_engines,
@@ -98,16 +99,9 @@ class LanderEnv(gym.Env):
         self.metadata = {**self.metadata, "render_fps": self.config.fps}
         self.scene: LanderScene | None = None
         self._renderer = None
-        # Episode bookkeeping, also read by the renderer's HUD.
-        self.steps = 0
-        self.episode_return = 0.0
-        self.engines = ENGINES[0]
-        self.feet = (False, False)
         # Lines the renderer writes at the bottom of the frame (nprl play: its keys).
         self.hud_hint: list[str] = []
-        self._settled_steps = 0
-        self._progress: Progress | None = None
-        self._ended: str | None = None  # the outcome that terminated the episode
+        self._start_episode()
 
     # -- Gymnasium API ---------------------------------------------------------------
     def reset(self, *, seed: int | None = None,
@@ -117,13 +111,7 @@ class LanderEnv(gym.Env):
         spawn = self.curriculum.spawn(self.np_random, cfg.width, cfg.height,
                                       cfg.ground_level, cfg.pad_half_width)
         self.scene = build_scene(cfg, spawn, self.np_random)
-        self.steps = 0
-        self.episode_return = 0.0
-        self.engines = ENGINES[0]
-        self.feet = (False, False)
-        self._settled_steps = 0
-        self._progress = self._measure()
-        self._ended = None
+        self._start_episode()
         if self.render_mode == "human":
             self.render()
         return self._observation(), self._info("flying", {})
@@ -198,27 +186,23 @@ class LanderEnv(gym.Env):
         self.curriculum.load_state(state)
 
     # -- internals -------------------------------------------------------------------
+    def _start_episode(self) -> None:
+        """Episode bookkeeping, set on construction and by every reset (the renderer's HUD
+        reads ``steps``, ``episode_return``, ``engines`` and ``feet``)."""
+        self.steps = 0
+        self.episode_return = 0.0
+        self.engines = ENGINES[0]
+        self.feet = (False, False)
+        self._settled_steps = 0
+        self._progress: Progress | None = None if self.scene is None else self._measure()
+        self._ended: str | None = None  # the outcome that terminated the episode
+
     def _contacts(self) -> tuple[bool, tuple[bool, bool], tuple[bool, bool]]:
         """(hull touches anything, (left, right) foot touches, (left, right) foot on pad)."""
-        scene = self.scene
-        lander, pad = scene.lander, scene.pad
-        hull_hit = False
-        feet = [False, False]
-        on_pad = [False, False]
-        for m in scene.world.contacts:
-            if m.body_a is lander:
-                shape, other = m.shape_a, m.body_b
-            elif m.body_b is lander:
-                shape, other = m.shape_b, m.body_a
-            else:
-                continue
-            if shape == HULL:
-                hull_hit = True
-            else:
-                side = 0 if shape == LEFT_LEG else 1
-                feet[side] = True
-                on_pad[side] = on_pad[side] or other is pad
-        return hull_hit, (feet[0], feet[1]), (on_pad[0], on_pad[1])
+        touching = self.scene.world.touching(self.scene.lander)  # shape -> bodies
+        left, right = touching.get(LEFT_LEG, ()), touching.get(RIGHT_LEG, ())
+        pad = self.scene.pad
+        return HULL in touching, (bool(left), bool(right)), (pad in left, pad in right)
 
     def _outcome(self, hull_hit: bool, feet: tuple[bool, bool],
                  feet_on_pad: tuple[bool, bool], feet_before: tuple[bool, bool],
@@ -243,8 +227,9 @@ class LanderEnv(gym.Env):
         return "flying"
 
     def _resting_point(self) -> tuple[float, float]:
-        """Where the lander's body origin sits when it rests upright on the pad's centre."""
-        return self.scene.pad_x, self.scene.pad_top + FOOT_DROP
+        """The goal the observation and the shaping measure from: 3 cm above where the body
+        origin rests upright on the pad's centre (see ``lander_world.GOAL_HEIGHT``)."""
+        return self.scene.pad_x, self.scene.pad_top + GOAL_HEIGHT
 
     def _measure(self) -> Progress:
         lander = self.scene.lander

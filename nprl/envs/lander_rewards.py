@@ -10,8 +10,6 @@ from dataclasses import dataclass
 
 from nprl.envs.lander_config import LanderConfig
 
-TERM_NAMES = ("distance", "speed", "tilt", "alignment", "leg_contact", "thrust", "outcome")
-
 
 @dataclass(frozen=True)
 class Progress:

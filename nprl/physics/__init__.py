@@ -7,7 +7,7 @@ here (drawing lives in ``nprl.envs.drawing``).
 
 Units: metres, kilograms, seconds; y points up; angles in radians, counter-clockwise.
 
-Files, in reading order: ``vec.py`` (2-vector algebra), ``polygon.py`` (shapes),
+Files, in reading order: ``vec.py`` (2-vectors, input checks), ``polygon.py`` (shapes),
 ``body.py`` (mass and state), ``manifold.py`` (what a contact is), ``narrowphase.py``
 (SAT and clipping: ``collide``), ``broadphase.py`` (bounding boxes), ``solver.py``
 (impulses), ``world.py`` (the step).

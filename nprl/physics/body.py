@@ -180,8 +180,7 @@ class Body:
         self._angle = to_finite(angle, "Body angle")
         self._cos, self._sin = math.cos(self._angle), math.sin(self._angle)
         px, py = to_vec2(position, "Body position")
-        self._cx = px + self._cos * lcx - self._sin * lcy
-        self._cy = py + self._sin * lcx + self._cos * lcy
+        self._cx, self._cy = self._from_frame(px, py, lcx, lcy)
         self._vx, self._vy = _speed_checked(velocity)
         self._w = to_finite(angular_velocity, "Body angular_velocity")
         self._fx = self._fy = self._torque = 0.0
@@ -191,6 +190,7 @@ class Body:
     @property
     def position(self) -> Vec2:
         """World position (x, y) of the body frame's origin, metres."""
+        # The inverse of _from_frame(origin, local_center), inline: the env reads it often.
         lcx, lcy = self.local_center
         return (
             self._cx - (self._cos * lcx - self._sin * lcy),
@@ -200,9 +200,7 @@ class Body:
     @position.setter
     def position(self, value: Vec2) -> None:
         px, py = to_vec2(value, "Body position")
-        lcx, lcy = self.local_center
-        self._cx = px + self._cos * lcx - self._sin * lcy
-        self._cy = py + self._sin * lcx + self._cos * lcy
+        self._cx, self._cy = self._from_frame(px, py, *self.local_center)
         self._sync()
 
     @property
@@ -283,9 +281,8 @@ class Body:
     def local_to_world(self, point: Vec2) -> Vec2:
         """Map a body-local point (same frame as the vertices) to world coordinates."""
         x, y = to_vec2(point, "Body.local_to_world: point")
-        x -= self.local_center[0]
-        y -= self.local_center[1]
-        return (self._cx + self._cos * x - self._sin * y, self._cy + self._sin * x + self._cos * y)
+        lcx, lcy = self.local_center
+        return self._from_frame(self._cx, self._cy, x - lcx, y - lcy)
 
     def world_vertices(self, shape: int = 0) -> np.ndarray:
         """World coordinates of one shape's corners.
@@ -323,6 +320,17 @@ class Body:
         )
 
     # ------------------------------------------------------------------ internals
+    def _from_frame(self, ox: float, oy: float, x: float, y: float) -> Vec2:
+        """The world point at offset (x, y), given in the body's axes, from (ox, oy).
+
+        The one frame formula: the centre of mass from the frame's origin (offset
+        ``local_center``), a body-local point from the centre (offset ``point -
+        local_center``). ``_sync`` and ``_geometry`` inline it in their loops, and the
+        ``position`` getter its inverse.
+        """
+        c, s = self._cos, self._sin
+        return (ox + c * x - s * y, oy + s * x + c * y)
+
     def _sync(self) -> None:
         """Refresh the shapes' bounding boxes from the state; forget the world geometry."""
         c, s, cx, cy = self._cos, self._sin, self._cx, self._cy

@@ -13,13 +13,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nprl.physics.body import Body
 
-AABB = tuple[float, float, float, float]  # (min_x, min_y, max_x, max_y)
-
-
-def aabb_overlap(a: AABB, b: AABB) -> bool:
-    """True when two boxes overlap or touch."""
-    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
-
 
 def candidate_pairs(bodies: list[Body], margin: float = 0.0) -> list[tuple[int, int, int, int]]:
     """Shape pairs whose bounding boxes overlap (or come within ``margin``).

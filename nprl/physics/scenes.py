@@ -2,9 +2,9 @@
 
 Each builder returns a :class:`Scene`: a fresh :class:`~nprl.physics.World`, an optional
 ``on_step`` hook that pokes it at given moments (the impulse of the ``swing`` scene), and
-the rectangle of the world worth looking at. ``benchmarks/physics.py`` copies the
-``lander`` world body by body into Box2D, and the Lunar-Lander environment builds its
-lander from :func:`lander_shapes` and its ground with :func:`terrain`.
+the rectangle of the world worth looking at. Boxes, ramps and planks only: the engine
+ships no task's geometry (the Lander's body, terrain and resting scene live in
+``nprl.envs.lander_world``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nprl.physics.body import Body
-from nprl.physics.polygon import Polygon, box
+from nprl.physics.polygon import box
 from nprl.physics.world import World
 
 
@@ -143,74 +143,9 @@ def swing() -> Scene:
     )
 
 
-def lander_shapes(scale: float = 1.0) -> list[Polygon]:
-    """A lander as one compound body: hull (shape 0), left leg (1), right leg (2).
-
-    Sizes follow Gymnasium's LunarLander (its pixel units / 30), in metres.
-    """
-    hull = Polygon(
-        [
-            (-14 / 30, 17 / 30),
-            (-17 / 30, 0.0),
-            (-17 / 30, -10 / 30),
-            (17 / 30, -10 / 30),
-            (17 / 30, 0.0),
-            (14 / 30, 17 / 30),
-        ]
-    )
-    leg_size = (4 / 30, 16 / 30)
-    left = box(*leg_size, center=(-20 / 30, -16 / 30), angle=-0.25)
-    right = box(*leg_size, center=(20 / 30, -16 / 30), angle=0.25)
-    if scale != 1.0:
-        return [Polygon(p.vertices * scale) for p in (hull, left, right)]
-    return [hull, left, right]
-
-
-def terrain(
-    world: World,
-    heights: list[float],
-    x0: float,
-    dx: float,
-    platform: tuple[float, float] | None = None,
-) -> Body:
-    """A static compound ground: one convex column per segment of a height profile.
-
-    Segment k spans x0 + k dx .. x0 + (k + 1) dx, from the bottom (y = -1) up to the line
-    through heights[k] and heights[k + 1]. ``platform`` = (x_left, x_right) makes the
-    segments in that range flat at the height of the first one (the landing pad).
-    """
-    shapes = []
-    for k in range(len(heights) - 1):
-        xa, xb = x0 + k * dx, x0 + (k + 1) * dx
-        ya, yb = heights[k], heights[k + 1]
-        shapes.append(Polygon([(xa, -1.0), (xb, -1.0), (xb, yb), (xa, ya)]))
-    return world.add(Body(shapes, 0.0, static=True, friction=0.8))
-
-
-def lander(iterations: int = 10) -> Scene:
-    """The lander resting on a flat landing pad in the middle of a bumpy terrain."""
-    world = World(gravity=(0.0, -10.0), dt=1.0 / 50.0, iterations=iterations)
-    heights = [1.8, 1.2, 0.6, 0.6, 0.6, 0.6, 1.1, 1.7, 2.2]
-    terrain(world, heights, x0=-6.0, dx=1.5)
-    # Feet end about 0.83 m below the hull origin; start a hair above the pad at y = 0.6.
-    world.add(
-        Body(
-            lander_shapes(),
-            mass=5.0,
-            position=(0.0, 0.6 + 0.84),
-            friction=0.8,
-            restitution=0.0,
-            linear_drag=0.1,
-            angular_drag=0.1,
-        )
-    )
-    return Scene("lander", "a three-part lander resting on its pad", world, (-6.0, -1.0, 6.0, 5.0))
-
-
 SCENES: dict[str, Callable[[], Scene]] = {
     "falling": falling_boxes,
     "stack": stack,
     "slope": slope,
     "swing": swing,
-    "lander": lander,
 }

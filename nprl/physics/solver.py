@@ -50,22 +50,53 @@ from nprl.physics.manifold import Manifold
 if TYPE_CHECKING:
     from nprl.physics.body import Body
 
-# Per-point record, a flat list for speed: indices into it.
-RAX, RAY, RBX, RBY, MASS_N, MASS_T, BIAS, PN, PT, RNA, RNB = range(11)
-# ... and, for the position pass, the contact in the bodies' own frames: which body owns
-# the reference face (0: a, 1: b), the face's normal and a point on it in that body's
-# frame, and the incident point in the other body's frame.
-REF, LNX, LNY, LPX, LPY, LIX, LIY = range(11, 18)
-
 # The two normal constraints of a two-point manifold are solved together (below) unless
 # they are nearly redundant: condition number of their 2x2 effective-mass matrix above this.
 MAX_CONDITION = 1000.0
 
-ImpulseCache = dict[tuple, tuple[float, float]]
-
 # The position pass moves a body by at most this much per point and iteration (metres),
 # so a deep overlap is resolved over a few steps instead of with a jump (Box2D: 0.2).
 MAX_CORRECTION = 0.2
+
+
+class ContactPoint:
+    """One contact point through one step (Box2D-Lite's ``Contact``).
+
+    :func:`prepare` fills it in, the sweeps of :func:`solve_velocities` update its
+    impulses, :func:`solve_positions` reads its body-frame copy, and the next step's
+    :func:`prepare` finds it again by ``key`` to warm start. A ``__slots__`` record:
+    the sweeps read its fields more than anything else in the engine.
+
+    Attributes
+    ----------
+    rax, ray, rbx, rby : float
+        The point relative to the centres of mass of body a and of body b (m): Box2D-Lite's
+        ``r1, r2``.
+    rna, rnb : float
+        ``r_a x n`` and ``r_b x n``: how much a normal impulse at the point turns each body.
+    mass_normal, mass_tangent : float
+        Effective mass (kg) the point sees along the normal and along the tangent.
+    bias : float
+        Normal velocity (m/s) the point must at least reach (see the module docstring).
+    pn, pt : float
+        Accumulated normal and tangent impulses of this step (N s): ``Pn, Pt``.
+    key : tuple
+        (body ids, shape indices, feature id): the same point in the next step.
+    ref_is_b : int
+        For the position pass: 1 when body b owns the reference face, 0 when body a does.
+    face_nx, face_ny, face_px, face_py : float
+        The reference face's normal and a point on it, in its own body's frame.
+    inc_x, inc_y : float
+        The incident point, in the other body's frame.
+    """
+
+    __slots__ = ("bias", "face_nx", "face_ny", "face_px", "face_py", "inc_x", "inc_y", "key",
+                 "mass_normal", "mass_tangent", "pn", "pt", "rax", "ray", "rbx", "rby",
+                 "ref_is_b", "rna", "rnb")
+
+
+# Last step's contact points by key, for warm starting.
+ImpulseCache = dict[tuple, ContactPoint]
 
 
 class ContactConstraint:
@@ -76,7 +107,6 @@ class ContactConstraint:
         "b",
         "block",
         "friction",
-        "keys",
         "manifold",
         "nx",
         "ny",
@@ -90,8 +120,7 @@ class ContactConstraint:
         self.b: Body = manifold.body_b
         self.nx, self.ny = manifold.normal
         self.friction = math.sqrt(self.a.friction * self.b.friction)
-        self.points: list[list[float]] = []
-        self.keys: list[tuple] = []
+        self.points: list[ContactPoint] = []
         self.tolerance = 0.0  # impulse (N s) below which a change counts as converged
         # (k11, k12, k22, det) of a two-point manifold solved as a block, else None.
         self.block: tuple[float, float, float, float] | None = None
@@ -141,31 +170,34 @@ def prepare(
                 # The gap closes this step: bounce. (Not for e = 0: max(bias, 0) would stop
                 # a speculative point short of the surface, hovering.)
                 bias = max(bias, -restitution * vn)
-            key = pair_key + feature
-            pn, pt = previous.get(key, (0.0, 0.0)) if warm_starting else (0.0, 0.0)
+            p = ContactPoint()
+            p.rax, p.ray, p.rbx, p.rby, p.rna, p.rnb = rax, ray, rbx, rby, rna, rnb
+            p.mass_normal, p.mass_tangent, p.bias = 1.0 / k_normal, 1.0 / k_tangent, bias
+            p.key = key = pair_key + feature
+            last = previous.get(key) if warm_starting else None
+            p.pn, p.pt = (0.0, 0.0) if last is None else (last.pn, last.pt)
             # The same contact in body frames, for the position pass.
-            flip, edge = feature[0], feature[1]
+            p.ref_is_b = flip = feature[0]
+            edge = feature[1]
             ref, inc = (b, a) if flip else (a, b)
             ref_shape = m.shape_b if flip else m.shape_a
-            lnx, lny = ref._local_normals[ref_shape][edge]
-            lpx, lpy = ref._rel_points[ref_shape][edge]
+            p.face_nx, p.face_ny = ref._local_normals[ref_shape][edge]
+            p.face_px, p.face_py = ref._rel_points[ref_shape][edge]
             rnx, rny = (-nx, -ny) if flip else (nx, ny)  # reference-face normal
             # The incident point itself: the reported point is midway to the face.
             dx = px + 0.5 * separation * rnx - inc._cx
             dy = py + 0.5 * separation * rny - inc._cy
-            lix = inc._cos * dx + inc._sin * dy
-            liy = -inc._sin * dx + inc._cos * dy
-            c.points.append(
-                [rax, ray, rbx, rby, 1.0 / k_normal, 1.0 / k_tangent, bias, pn, pt, rna, rnb,
-                 flip, lnx, lny, lpx, lpy, lix, liy]
-            )  # fmt: skip
-            c.keys.append(key)
+            p.inc_x = inc._cos * dx + inc._sin * dy
+            p.inc_y = -inc._sin * dx + inc._cos * dy
+            c.points.append(p)
         # An impulse change smaller than this moves the point by < velocity_tolerance.
-        c.tolerance = velocity_tolerance * min(min(p[MASS_N], p[MASS_T]) for p in c.points)
+        c.tolerance = velocity_tolerance * min(
+            min(p.mass_normal, p.mass_tangent) for p in c.points
+        )
         if len(c.points) == 2:
             p1, p2 = c.points
-            k11, k22 = 1.0 / p1[MASS_N], 1.0 / p2[MASS_N]
-            k12 = ima + imb + ia * p1[RNA] * p2[RNA] + ib * p1[RNB] * p2[RNB]
+            k11, k22 = 1.0 / p1.mass_normal, 1.0 / p2.mass_normal
+            k12 = ima + imb + ia * p1.rna * p2.rna + ib * p1.rnb * p2.rnb
             det = k11 * k22 - k12 * k12
             if k11 * k11 < MAX_CONDITION * det:
                 c.block = (k11, k12, k22, det)
@@ -178,15 +210,15 @@ def prepare(
         tx, ty = ny, -nx
         ima, ia, imb, ib = a.inv_mass, a.inv_inertia, b.inv_mass, b.inv_inertia
         for p in c.points:
-            pn, pt = p[PN], p[PT]
+            pn, pt = p.pn, p.pt
             if pn != 0.0 or pt != 0.0:
                 jx, jy = pn * nx + pt * tx, pn * ny + pt * ty
                 a._vx -= ima * jx
                 a._vy -= ima * jy
-                a._w -= ia * (p[RAX] * jy - p[RAY] * jx)
+                a._w -= ia * (p.rax * jy - p.ray * jx)
                 b._vx += imb * jx
                 b._vy += imb * jy
-                b._w += ib * (p[RBX] * jy - p[RBY] * jx)
+                b._w += ib * (p.rbx * jy - p.rby * jx)
     return constraints
 
 
@@ -215,18 +247,18 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
             avx, avy, aw = a._vx, a._vy, a._w
             bvx, bvy, bw = b._vx, b._vy, b._w
             for p in c.points:
-                rax, ray, rbx, rby = p[0], p[1], p[2], p[3]
+                rax, ray, rbx, rby = p.rax, p.ray, p.rbx, p.rby
                 # Relative velocity at the point: v_b + w_b x r_b - v_a - w_a x r_a.
                 dvx = bvx - bw * rby - avx + aw * ray
                 dvy = bvy + bw * rbx - avy - aw * rax
-                limit = mu * p[PN]
-                old = p[PT]
-                new = old - p[MASS_T] * (dvx * tx + dvy * ty)
+                limit = mu * p.pn
+                old = p.pt
+                new = old - p.mass_tangent * (dvx * tx + dvy * ty)
                 if new > limit:
                     new = limit
                 elif new < -limit:
                     new = -limit
-                p[PT] = new
+                p.pt = new
                 d = new - old
                 if d > tol or d < -tol:
                     busy = True
@@ -239,36 +271,36 @@ def solve_velocities(constraints: list[ContactConstraint], iterations: int) -> i
                 bw += ib * (rbx * jy - rby * jx)
 
             if c.block is not None:
-                d1, d2 = _solve_block(c, avx, avy, aw, bvx, bvy, bw, BIAS, PN)
+                d1, d2 = _solve_block(c, avx, avy, aw, bvx, bvy, bw)
                 if d1 > tol or d1 < -tol or d2 > tol or d2 < -tol:
                     busy = True
                 p1, p2 = c.points
                 jx, jy = (d1 + d2) * nx, (d1 + d2) * ny
                 avx -= ima * jx
                 avy -= ima * jy
-                aw -= ia * (d1 * p1[RNA] + d2 * p2[RNA])
+                aw -= ia * (d1 * p1.rna + d2 * p2.rna)
                 bvx += imb * jx
                 bvy += imb * jy
-                bw += ib * (d1 * p1[RNB] + d2 * p2[RNB])
+                bw += ib * (d1 * p1.rnb + d2 * p2.rnb)
             else:
                 for p in c.points:
-                    rax, ray, rbx, rby = p[0], p[1], p[2], p[3]
+                    rax, ray, rbx, rby = p.rax, p.ray, p.rbx, p.rby
                     dvx = bvx - bw * rby - avx + aw * ray
                     dvy = bvy + bw * rbx - avy - aw * rax
-                    old = p[PN]
-                    new = old + p[MASS_N] * (p[BIAS] - (dvx * nx + dvy * ny))
+                    old = p.pn
+                    new = old + p.mass_normal * (p.bias - (dvx * nx + dvy * ny))
                     if new < 0.0:  # noqa: PLR1730 (a branch is cheaper than max() here)
                         new = 0.0
-                    p[PN] = new
+                    p.pn = new
                     d = new - old
                     if d > tol or d < -tol:
                         busy = True
                     avx -= ima * d * nx
                     avy -= ima * d * ny
-                    aw -= ia * d * p[RNA]
+                    aw -= ia * d * p.rna
                     bvx += imb * d * nx
                     bvy += imb * d * ny
-                    bw += ib * d * p[RNB]
+                    bw += ib * d * p.rnb
             a._vx, a._vy, a._w = avx, avy, aw
             b._vx, b._vy, b._w = bvx, bvy, bw
         if not busy:
@@ -284,8 +316,6 @@ def _solve_block(
     bvx: float,
     bvy: float,
     bw: float,
-    bias_slot: int,
-    impulse_slot: int,
 ) -> tuple[float, float]:
     """Solve both normal impulses of a two-point manifold at once (Box2D's block solver).
 
@@ -298,15 +328,15 @@ def _solve_block(
     k11, k12, k22, det = c.block
     nx, ny = c.nx, c.ny
     p1, p2 = c.points
-    a1, a2 = p1[impulse_slot], p2[impulse_slot]
-    vn1 = (bvx - bw * p1[RBY] - avx + aw * p1[RAY]) * nx + (
-        bvy + bw * p1[RBX] - avy - aw * p1[RAX]
+    a1, a2 = p1.pn, p2.pn
+    vn1 = (bvx - bw * p1.rby - avx + aw * p1.ray) * nx + (
+        bvy + bw * p1.rbx - avy - aw * p1.rax
     ) * ny
-    vn2 = (bvx - bw * p2[RBY] - avx + aw * p2[RAY]) * nx + (
-        bvy + bw * p2[RBX] - avy - aw * p2[RAX]
+    vn2 = (bvx - bw * p2.rby - avx + aw * p2.ray) * nx + (
+        bvy + bw * p2.rbx - avy - aw * p2.rax
     ) * ny
-    b1 = vn1 - p1[bias_slot] - (k11 * a1 + k12 * a2)
-    b2 = vn2 - p2[bias_slot] - (k12 * a1 + k22 * a2)
+    b1 = vn1 - p1.bias - (k11 * a1 + k12 * a2)
+    b2 = vn2 - p2.bias - (k12 * a1 + k22 * a2)
     # Case 1: both points push: K x = -b.
     x1 = (k12 * b2 - k22 * b1) / det
     x2 = (k12 * b1 - k11 * b2) / det
@@ -322,7 +352,7 @@ def _solve_block(
                 x1 = x2 = 0.0
                 if b1 < 0.0 or b2 < 0.0:
                     x1, x2 = a1, a2
-    p1[impulse_slot], p2[impulse_slot] = x1, x2
+    p1.pn, p2.pn = x1, x2
     return x1 - a1, x2 - a2
 
 
@@ -374,28 +404,28 @@ def solve_positions(
 
 
 def _position_target(
-    c: ContactConstraint, p: list, slop: float, bias_factor: float
+    c: ContactConstraint, p: ContactPoint, slop: float, bias_factor: float
 ) -> tuple[float, float, float, float, float] | None:
     """(correction C, r_a x n, r_b x n, nx, ny) of one point at the current poses.
 
     None for a point that needs no correction (apart, or no deeper than the slop).
     """
     a, b = c.a, c.b
-    ref, inc = (b, a) if p[REF] else (a, b)
+    ref, inc = (b, a) if p.ref_is_b else (a, b)
     rc, rs = ref._cos, ref._sin
-    nx = rc * p[LNX] - rs * p[LNY]
-    ny = rs * p[LNX] + rc * p[LNY]
-    plane_x = ref._cx + rc * p[LPX] - rs * p[LPY]
-    plane_y = ref._cy + rs * p[LPX] + rc * p[LPY]
-    px = inc._cx + inc._cos * p[LIX] - inc._sin * p[LIY]
-    py = inc._cy + inc._sin * p[LIX] + inc._cos * p[LIY]
+    nx = rc * p.face_nx - rs * p.face_ny
+    ny = rs * p.face_nx + rc * p.face_ny
+    plane_x = ref._cx + rc * p.face_px - rs * p.face_py
+    plane_y = ref._cy + rs * p.face_px + rc * p.face_py
+    px = inc._cx + inc._cos * p.inc_x - inc._sin * p.inc_y
+    py = inc._cy + inc._sin * p.inc_x + inc._cos * p.inc_y
     separation = (px - plane_x) * nx + (py - plane_y) * ny
     if separation > 0.0:
         return None
     correction = max(bias_factor * (separation + slop), -MAX_CORRECTION)
     if correction >= 0.0:  # no deeper than the slop: fine as it is
         return None
-    if p[REF]:  # the normal must point from a to b
+    if p.ref_is_b:  # the normal must point from a to b
         nx, ny = -nx, -ny
     rna = (px - a._cx) * ny - (py - a._cy) * nx
     rnb = (px - b._cx) * ny - (py - b._cy) * nx
@@ -444,12 +474,12 @@ def _move(c: ContactConstraint, impulse: float, target: tuple) -> None:
 
 
 def store_impulses(constraints: list[ContactConstraint]) -> ImpulseCache:
-    """Copy the final impulses into the manifolds and return them keyed for warm starting."""
+    """Copy the final impulses into the manifolds; return the points keyed for warm starting."""
     cache: ImpulseCache = {}
     for c in constraints:
         m = c.manifold
-        m.normal_impulses = [p[PN] for p in c.points]
-        m.tangent_impulses = [p[PT] for p in c.points]
-        for key, p in zip(c.keys, c.points):
-            cache[key] = (p[PN], p[PT])
+        m.normal_impulses = [p.pn for p in c.points]
+        m.tangent_impulses = [p.pt for p in c.points]
+        for p in c.points:
+            cache[p.key] = p
     return cache

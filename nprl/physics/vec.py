@@ -1,12 +1,13 @@
-"""2-vector helpers on plain Python floats.
+"""2-vectors as tuples of plain Python floats, and the checks on user input.
 
 The engine keeps every 2-vector as a tuple ``(x, y)`` of Python floats. At the sizes a
 game scene has (a few bodies, a handful of vertices each) a NumPy call costs about a
 microsecond of overhead while a float multiply costs tens of nanoseconds, so tuples are
 several times faster than small arrays (``benchmarks/physics.py --micro`` measures it).
 
-These helpers spell out the algebra for readers and for the non-hot code paths; the
-inner loops of the collider and the solver inline the same formulas by hand.
+The algebra itself is written out inline where it is used (the collider's and the
+solver's inner loops are the hottest code in the engine); this module holds the type and
+the checks that turn a user's input into such a tuple, or a clear ``ValueError``.
 """
 
 from __future__ import annotations
@@ -15,49 +16,6 @@ import math
 from collections.abc import Sequence
 
 Vec2 = tuple[float, float]
-
-
-def add(a: Vec2, b: Vec2) -> Vec2:
-    """a + b."""
-    return (a[0] + b[0], a[1] + b[1])
-
-
-def sub(a: Vec2, b: Vec2) -> Vec2:
-    """a - b."""
-    return (a[0] - b[0], a[1] - b[1])
-
-
-def scale(a: Vec2, s: float) -> Vec2:
-    """s * a."""
-    return (a[0] * s, a[1] * s)
-
-
-def dot(a: Vec2, b: Vec2) -> float:
-    """Dot product a . b."""
-    return a[0] * b[0] + a[1] * b[1]
-
-
-def cross(a: Vec2, b: Vec2) -> float:
-    """2D cross product (the z of the 3D one): a.x * b.y - a.y * b.x."""
-    return a[0] * b[1] - a[1] * b[0]
-
-
-def cross_sv(s: float, a: Vec2) -> Vec2:
-    """Scalar times vector cross product: (0, 0, s) x (a.x, a.y, 0) = (-s a.y, s a.x).
-
-    This is the velocity of a point at offset ``a`` on a body turning at ``s`` rad/s.
-    """
-    return (-s * a[1], s * a[0])
-
-
-def length(a: Vec2) -> float:
-    """Euclidean norm |a|."""
-    return math.hypot(a[0], a[1])
-
-
-def rotate(a: Vec2, c: float, s: float) -> Vec2:
-    """Rotate ``a`` by the angle whose cosine is ``c`` and sine is ``s``."""
-    return (c * a[0] - s * a[1], s * a[0] + c * a[1])
 
 
 def to_vec2(value: object, what: str) -> Vec2:
@@ -75,7 +33,8 @@ def to_vec2(value: object, what: str) -> Vec2:
         If ``value`` does not hold exactly two finite numbers.
     """
     try:
-        if not isinstance(value, Sequence) and not hasattr(value, "__len__"):
+        # hasattr first: it is true for tuples and arrays, and far cheaper than the ABC check.
+        if not hasattr(value, "__len__") and not isinstance(value, Sequence):
             raise TypeError
         if len(value) != 2:  # type: ignore[arg-type]
             raise TypeError

@@ -168,6 +168,21 @@ class World:
         """
         return [m for m in self.contacts if m.involves(body, shape)]
 
+    def touching(self, body: Body) -> dict[int, list[Body]]:
+        """What each shape of ``body`` touched in the last step: shape index -> bodies.
+
+        Shapes that touch nothing are left out. For a lander whose shape 1 is its left
+        leg, ``pad in world.touching(lander).get(1, [])`` says whether that foot is on
+        the pad. One pass over the contacts, however many shapes are asked about.
+        """
+        touched: dict[int, list[Body]] = {}
+        for m in self.contacts:
+            if m.body_a is body:
+                touched.setdefault(m.shape_a, []).append(m.body_b)
+            elif m.body_b is body:
+                touched.setdefault(m.shape_b, []).append(m.body_a)
+        return touched
+
     def step(self) -> None:
         """Advance the world by ``dt`` seconds (see the module docstring for the stages).
 

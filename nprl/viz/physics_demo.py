@@ -13,10 +13,14 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from nprl.envs.drawing import Camera, draw_caption, draw_world, surface_to_frame
+from nprl.envs.lander_world import resting_scene
 from nprl.errors import UserError, require
-from nprl.physics.scenes import SCENES, Scene
+from nprl.physics.scenes import SCENES as ENGINE_SCENES
+from nprl.physics.scenes import Scene
 
 SIZE = (800, 560)
+# The engine's scenes, then the Lander's body on its pad (the engine knows no task).
+SCENES = {**ENGINE_SCENES, "lander": resting_scene}
 
 
 def _make_scene(name: str) -> Scene:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nprl.envs.lander_world import FOOT_DROP
+from nprl.envs.lander_world import GOAL_HEIGHT
 
 
 def place_lander(env, x_offset=0.0, height=0.02, angle=0.0, velocity=(0.0, 0.0), spin=0.0):
@@ -11,7 +11,7 @@ def place_lander(env, x_offset=0.0, height=0.02, angle=0.0, velocity=(0.0, 0.0),
     scene = env.unwrapped.scene
     lander = scene.lander
     lander.angle = angle
-    lander.position = (scene.pad_x + x_offset, scene.pad_top + FOOT_DROP + height)
+    lander.position = (scene.pad_x + x_offset, scene.pad_top + GOAL_HEIGHT + height)
     lander.velocity = velocity
     lander.angular_velocity = spin
 

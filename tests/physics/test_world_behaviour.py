@@ -1,12 +1,11 @@
-"""Determinism, contact persistence, compound bodies and the lander's feet."""
+"""Determinism, contact persistence and compound bodies (the Lander's own body: tests/envs)."""
 
 import math
 
-import numpy as np
 import pytest
 
 from nprl.physics import Body, World, box
-from nprl.physics.scenes import SCENES, lander, lander_shapes, terrain
+from nprl.physics.scenes import SCENES, ground
 
 
 def run_scene(name, steps=240):
@@ -54,51 +53,23 @@ def test_contact_ids_survive_a_slide_past_the_edge_of_the_face():
     assert seen == {((0, 2, 0, 0), (0, 2, 0, 1))}
 
 
-def test_lander_rests_on_both_feet_and_contacts_name_the_shapes():
-    scene = lander()
-    world = scene.world
-    craft = world.bodies[-1]
-    for _ in range(150):
+def test_a_compound_table_stands_on_its_legs_and_contacts_name_the_shapes():
+    # Top plate (shape 0) on two legs (1, 2), one rigid body: only the legs touch.
+    world = World(gravity=(0.0, -10.0))
+    floor = ground(world)
+    shapes = [box(2.0, 0.2, center=(0.0, 1.1)), box(0.2, 1.0, center=(-0.8, 0.5)),
+              box(0.2, 1.0, center=(0.8, 0.5))]
+    table = world.add(Body(shapes, 4.0, position=(0.0, 0.01), restitution=0.0))
+    for _ in range(120):
         world.step()
-    touching = sorted(m.shape_b for m in world.contacts if m.body_b is craft)
-    assert touching == [1, 2]  # left leg (1) and right leg (2); the hull (0) is clear
-    assert world.contacts_of(craft, shape=1) and world.contacts_of(craft, shape=2)
-    assert not world.contacts_of(craft, shape=0)
-    assert abs(craft.angle) < 0.01 and math.hypot(*craft.velocity) < 1e-3
+    assert sorted(m.shape_b for m in world.contacts_of(table)) == [1, 2]
+    assert not world.contacts_of(table, shape=0)
+    assert world.touching(table) == {1: [floor], 2: [floor]}  # by shape, what it touches
+    assert world.touching(floor) == {0: [table, table]}  # the floor's one shape, twice
+    assert abs(table.angle) < 1e-6 and math.hypot(*table.velocity) < 1e-3
     # The legs carry the weight: normal impulses over a step add up to m g dt.
     carried = sum(sum(m.normal_impulses) * m.normal[1] for m in world.contacts)
-    assert carried == pytest.approx(craft.mass * 10.0 * world.dt, rel=0.05)
-
-
-def test_thrust_at_the_engine_lifts_the_lander_and_offset_thrust_turns_it():
-    scene = lander()
-    world = scene.world
-    craft = world.bodies[-1]
-    for _ in range(50):
-        world.step()
-    for _ in range(60):
-        engine = craft.local_to_world((0.0, -10 / 30))
-        c, s = math.cos(craft.angle), math.sin(craft.angle)
-        thrust = 1.6 * craft.mass * 10.0
-        craft.apply_force((-s * thrust, c * thrust), point=engine)
-        craft.apply_force((0.0, 1.0), point=craft.local_to_world((-0.5, 0.3)))  # side puff
-        world.step()
-    assert craft.position[1] > 1.44 + 0.5
-    assert not world.contacts_of(craft)
-    assert craft.angular_velocity < 0  # a push up on the left side turns it clockwise
-
-
-def test_lander_tilted_lands_on_one_foot_first():
-    world = World(gravity=(0.0, -10.0), dt=1 / 50)
-    terrain(world, [0.0, 0.0, 0.0], x0=-5.0, dx=5.0)
-    craft = world.add(Body(lander_shapes(), 5.0, position=(0.0, 1.2), angle=-0.3))
-    first = None
-    for _ in range(100):
-        world.step()
-        feet = {m.shape_b for m in world.contacts_of(craft)}
-        if feet and first is None:
-            first = feet
-    assert first == {2}  # tilted clockwise: the right leg touches first
+    assert carried == pytest.approx(table.mass * 10.0 * world.dt, rel=0.01)
 
 
 def test_removing_a_body_drops_its_contacts():
@@ -142,30 +113,3 @@ def test_a_fast_foot_counts_as_touching_in_the_step_it_lands():
         world.step()
     assert body.velocity[1] == 0.0
     assert world.contacts[0].touching and world.contacts[0].depth < 1e-9
-
-
-def mechanical_energy(body, g=10.0):
-    return body.kinetic_energy + body.mass * g * body.center[1]
-
-
-def test_dropped_landers_never_gain_energy_and_rest_no_deeper_than_the_slop():
-    # Random drops onto random terrain (fixed seed): crashes, tumbles, legs wedged in a V.
-    rng = np.random.default_rng(1)
-    for _ in range(12):
-        world = World(gravity=(0.0, -10.0), dt=1 / 60)
-        terrain(world, [float(h) for h in rng.uniform(0, 1.5, size=9)], x0=-6.0, dx=1.5)
-        craft = world.add(
-            Body(
-                lander_shapes(), 5.0, position=(float(rng.uniform(-2, 2)), 4.0),
-                angle=float(rng.uniform(-1, 1)),
-                velocity=(float(rng.uniform(-2, 2)), float(rng.uniform(-8, 0))),
-                angular_velocity=float(rng.uniform(-2, 2)), friction=0.9, restitution=0.0,
-            )
-        )  # fmt: skip
-
-        start = mechanical_energy(craft)
-        for _ in range(180):
-            world.step()
-            assert mechanical_energy(craft) <= start + 1e-9
-        for contact in world.contacts:
-            assert contact.depth <= world.slop + 1e-6

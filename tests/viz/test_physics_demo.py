@@ -13,8 +13,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 @pytest.mark.parametrize("name", ["falling", "stack", "slope", "swing", "lander"])
 def test_every_scene_renders_headless_frames(name):
     pytest.importorskip("pygame")
-    from nprl.physics.scenes import SCENES
-    from nprl.viz.physics_demo import iter_frames
+    from nprl.viz.physics_demo import SCENES, iter_frames
 
     dt = SCENES[name]().world.dt
     frames = list(iter_frames(name, seconds=6 * dt, every=3, size=(160, 120)))
