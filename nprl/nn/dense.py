@@ -14,10 +14,11 @@ import numpy as np
 
 from nprl.nn.checks import whole_number
 from nprl.nn.init import get_initializer, zeros
-from nprl.nn.layer import Layer, check_dtype, make_rng
+from nprl.nn.layer import Layer, check_dtype, make_rng, register_layer
 from nprl.nn.parameter import Parameter
 
 
+@register_layer
 class Dense(Layer):
     """Fully connected layer.
 
@@ -102,21 +103,11 @@ class Dense(Layer):
         if x is None:
             raise RuntimeError("Dense.backward called before forward")
         weight = self.weight
-        if weight.grad_is_zero:  # right after zero_grad: write instead of add
-            np.matmul(x.T, grad_y, out=weight.grad)
-            weight.grad_is_zero = False
-        else:
-            if self._grad_w is None or self._grad_w.dtype != weight.grad.dtype:
-                self._grad_w = np.empty_like(weight.grad)
-            np.matmul(x.T, grad_y, out=self._grad_w)
-            weight.grad += self._grad_w
-        bias = self.bias
-        if bias is not None:
-            if bias.grad_is_zero:
-                np.sum(grad_y, axis=0, out=bias.grad)
-                bias.grad_is_zero = False
-            else:
-                bias.grad += grad_y.sum(axis=0)
+        if self._grad_w is None or self._grad_w.dtype != weight.grad.dtype:
+            self._grad_w = np.empty_like(weight.grad)
+        weight.grad += np.matmul(x.T, grad_y, out=self._grad_w)
+        if self.bias is not None:
+            self.bias.grad += grad_y.sum(axis=0)
 
     def _clear_cache(self) -> None:
         self._x = None
