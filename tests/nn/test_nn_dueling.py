@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nprl.nn.layer import layer_from_config
-from nprl.rl.dueling import DuelingHead
+from nprl.nn.dueling import DuelingHead
 
 
 def numeric_grad(f, array, eps=1e-6):
@@ -59,3 +59,50 @@ def test_config_rebuilds_through_the_nn_registry():
 def test_wrong_input_width_raises():
     with pytest.raises(ValueError):
         DuelingHead(3, 2)(np.zeros((1, 4)))
+
+
+# Runs in a fresh interpreter where importing nprl.rl is impossible and the package root
+# (which may wire envs into rl) is bypassed: only nprl.nn is loaded, as a user of the NN
+# engine alone would.
+_LOAD_WITHOUT_RL = """
+import importlib.abc, sys, types
+from pathlib import Path
+import numpy as np
+
+class NoRL(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "nprl.rl" or name.startswith("nprl.rl."):
+            raise ImportError("nprl.rl must not be needed to load a network")
+        return None
+
+sys.meta_path.insert(0, NoRL())
+root = types.ModuleType("nprl")
+root.__path__ = [sys.argv[1]]
+sys.modules["nprl"] = root
+import nprl.nn as nn
+
+net = nn.load(sys.argv[2])
+assert type(net[-1]).__name__ == "DuelingHead"
+np.testing.assert_array_equal(net.predict(np.ones((2, 4), np.float32)), np.load(sys.argv[3]))
+assert not [name for name in sys.modules if name.startswith("nprl.rl")]
+print("ok")
+"""
+
+
+def test_saved_dueling_network_loads_without_importing_nprl_rl(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nprl
+    from nprl.nn import Dense, ReLU, Sequential, save
+
+    net = Sequential(Dense(4, 8, rng=0), ReLU(), DuelingHead(8, 3, rng=1))
+    save(net, tmp_path / "net")
+    np.save(tmp_path / "q.npy", net.predict(np.ones((2, 4), np.float32)))
+    package = str(Path(nprl.__file__).parent)
+    done = subprocess.run([sys.executable, "-c", _LOAD_WITHOUT_RL, package,
+                           str(tmp_path / "net"), str(tmp_path / "q.npy")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
