@@ -5,19 +5,7 @@ import pytest
 
 from nprl.nn.layer import layer_from_config
 from nprl.nn.dueling import DuelingHead
-
-
-def numeric_grad(f, array, eps=1e-6):
-    grad = np.zeros_like(array)
-    for i in np.ndindex(array.shape):
-        old = array[i]
-        array[i] = old + eps
-        plus = f()
-        array[i] = old - eps
-        minus = f()
-        array[i] = old
-        grad[i] = (plus - minus) / (2 * eps)
-    return grad
+from nprl.nn.gradcheck import numeric_gradient
 
 
 def test_forward_is_value_plus_centred_advantage():
@@ -42,9 +30,9 @@ def test_backward_matches_finite_differences():
     head.zero_grad()
     head.forward(x)
     grad_x = head.backward(upstream)
-    assert np.allclose(grad_x, numeric_grad(loss, x), atol=1e-7)
+    assert np.allclose(grad_x, numeric_gradient(loss, x), atol=1e-7)
     for param in head.parameters():
-        assert np.allclose(param.grad, numeric_grad(loss, param.data), atol=1e-7), param.name
+        assert np.allclose(param.grad, numeric_gradient(loss, param.data), atol=1e-7), param.name
 
 
 def test_config_rebuilds_through_the_nn_registry():
