@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from nprl.nn.checks import whole_number
 from nprl.nn import space_to_depth
+from nprl.nn.checks import whole_number
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng, register_layer
 from nprl.nn.parameter import Parameter

@@ -29,12 +29,12 @@ import numpy as np
 from nprl.nn.activations import ACTIVATIONS, ReLU
 from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
+from nprl.nn.dueling import DuelingHead
 from nprl.nn.image import ImageInput
 from nprl.nn.layer import Layer
 from nprl.nn.reshape import Flatten
 from nprl.nn.sequential import Sequential
 from nprl.rl.config import DQNConfig
-from nprl.nn.dueling import DuelingHead
 
 # (out_channels, kernel, stride) of each convolution, then the hidden Dense width.
 NATURE_CONVS = ((32, 8, 4), (64, 4, 2), (64, 3, 1))

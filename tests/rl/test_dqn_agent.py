@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from nprl.fileio import write_manifest
-
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.targets import td_targets
