@@ -133,11 +133,12 @@ class Optimizer:
         state = {"step": np.array(self.step_count, dtype=np.int64),
                  "lr": np.array(self.lr, dtype=np.float64)}
         for name in self._state_names:
-            slabs = [buffers.get(name) for buffers in self.state]
-            if all(slab is None for slab in slabs):
-                continue
             scale = self._state_scale(name)
-            for i, value in enumerate(self._packed.split(slabs)):
+            for i, (slab, start, stop) in enumerate(self._packed.layout):
+                buffer = self.state[slab].get(name)
+                if buffer is None:
+                    continue
+                value = buffer[start:stop].reshape(self.params[i].data.shape)
                 state[f"{name}.{i}"] = (value.copy() if scale == 1.0
                                         else value.astype(np.float64) * scale)
         return state

@@ -101,12 +101,6 @@ class PackedParameters:
                 return old
         return None
 
-    def split(self, slab_arrays: list[np.ndarray], layout: Layout | None = None
-              ) -> list[np.ndarray]:
-        """Per-parameter views of slab-shaped arrays (one array per slab)."""
-        return [slab_arrays[slab][start:stop].reshape(p.data.shape)
-                for p, (slab, start, stop) in zip(self.params, layout or self.layout)]
-
     def gather(self, values: dict[int, np.ndarray]) -> list[np.ndarray]:
         """Slab-shaped arrays holding ``values[i]`` at parameter i's place (zeros elsewhere)."""
         slab_arrays = [np.zeros_like(data) for data, _ in self.slabs]

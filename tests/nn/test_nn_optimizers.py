@@ -119,6 +119,25 @@ def test_optimizer_packs_parameters_and_notices_rebinding():
     np.testing.assert_allclose(a.data, 0.0)
 
 
+def test_adam_state_follows_a_parameter_that_was_rebound():
+    rng = np.random.default_rng(1)
+    grads = rng.standard_normal((4, 2, 3)).astype(np.float32)
+    plain = [make_param(np.ones(3), 0.0, np.float32) for _ in range(2)]
+    rebound = [make_param(np.ones(3), 0.0, np.float32) for _ in range(2)]
+    optimizers = Adam(plain, lr=0.1), Adam(rebound, lr=0.1)
+    for t, step_grads in enumerate(grads):
+        if t == 2:  # a new array for the second parameter: the optimizer packs again
+            rebound[1].data = rebound[1].data.copy()
+            rebound[1].grad = np.zeros(3, np.float32)
+        for params, optimizer in zip((plain, rebound), optimizers):
+            for p, g in zip(params, step_grads):
+                p.grad[...] = g
+            optimizer.step()
+    for p, q in zip(plain, rebound):
+        np.testing.assert_array_equal(q.data, p.data)
+    assert rebound[0].data.base is rebound[1].data.base  # one slab again
+
+
 @pytest.mark.parametrize("make", [
     lambda ps: SGD(ps, lr=0.1, momentum=0.9),
     lambda ps: RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
