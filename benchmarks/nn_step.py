@@ -13,7 +13,7 @@ ratio column compares nprl with the faster of the two torch settings (a PyTorch 
 pick either), and the header shows the machine's load average before and after, since
 other work on the machine disturbs every number.  Run it with the lock the project uses:
 
-    flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/nn_step.py
+    flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/nn_step.py --threads 1
 """
 
 from __future__ import annotations
@@ -150,11 +150,13 @@ def worker(args) -> None:
 
 
 def _worker_env(impl: str, args) -> dict:
-    """nprl and torch-default get ``--threads`` (default: the environment's own); torch-1
-    one BLAS/OpenMP thread and ``torch.set_num_threads(1)``; nprl-before imports nprl
-    from ``--before``."""
+    """torch-1: one BLAS/OpenMP thread and ``torch.set_num_threads(1)``; torch-default: the
+    environment as it is; nprl (and nprl-before, which imports nprl from ``--before``):
+    ``--threads`` (nprl's training runs its small networks on one BLAS thread)."""
     if impl == "torch-1":
         return {**child_env(1), "NN_STEP_TORCH_THREADS": "1"}
+    if impl == "torch-default":
+        return dict(os.environ)
     env = child_env(args.threads)
     if impl == "nprl-before":
         env["PYTHONPATH"] = os.path.abspath(args.before)
@@ -189,8 +191,8 @@ def driver(args) -> None:
     print(f"# nn_step: {args.repeats} rounds x ({', '.join(impls)}) processes, {args.steps} "
           f"steps and {args.calls} batch-1 calls each; medians in microseconds")
     print(f"# numpy {np.__version__}, torch {info['version']} (default: {info['threads']} "
-          f"threads), python {platform.python_version()}, {os.cpu_count()} CPUs; nprl and "
-          f"torch-default: {thread_note(args.threads)}")
+          f"threads), python {platform.python_version()}, {os.cpu_count()} CPUs; nprl: "
+          f"{thread_note(args.threads).replace(' for both', '')}")
     print(f"# load average (1, 5, 15 min): before {load_before}; after {_load()}")
     print()
     print("| measurement | nprl (µs) | torch 1 thread (µs) | torch default (µs) | "
@@ -226,7 +228,8 @@ def main() -> None:
                         help="also time the nprl package found in DIR (e.g. an export of "
                              "the main branch), alternating with the rest")
     parser.add_argument("--threads", type=int, default=None,
-                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for every worker (same for both)")
+                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for the nprl workers (torch runs at "
+                             "one thread and at its default either way)")
     args = parser.parse_args()
     if args.impl:
         worker(args)
