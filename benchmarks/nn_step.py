@@ -7,10 +7,13 @@ times its three large matrix products alone (forward h1 @ W2, backward h1.T @ g 
 g @ W2.T), the floor that a NumPy step cannot beat.
 
 Each implementation runs in its own process (this script re-runs itself with
-``--impl``); the driver alternates nprl and torch for ``--repeats`` rounds and prints
-the median of the per-process medians.  Run it with the lock the project uses:
+``--impl``); the driver alternates nprl, torch at one thread and torch at its default
+threads for ``--repeats`` rounds and prints the median of the per-process medians. The
+ratio column compares nprl with the faster of the two torch settings (a PyTorch user may
+pick either), and the header shows the machine's load average before and after, since
+other work on the machine disturbs every number.  Run it with the lock the project uses:
 
-    flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/nn_step.py
+    flock /tmp/nprl-bench.lock .venv/bin/python benchmarks/nn_step.py --threads 1
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ def bench_nprl(hidden: int, steps: int, calls: int) -> dict:
 def bench_torch(hidden: int, steps: int, calls: int) -> dict:
     import torch
 
+    if os.environ.get("NN_STEP_TORCH_THREADS"):
+        torch.set_num_threads(int(os.environ["NN_STEP_TORCH_THREADS"]))
+
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(OBS, hidden), torch.nn.ReLU(),
                               torch.nn.Linear(hidden, hidden), torch.nn.ReLU(),
@@ -134,21 +140,46 @@ def bench_torch(hidden: int, steps: int, calls: int) -> dict:
     }
 
 
+IMPLS = ("nprl", "torch-1", "torch-default")
+
+
 def worker(args) -> None:
     bench = bench_nprl if args.impl == "nprl" else bench_torch
     results = {str(h): bench(h, args.steps, args.calls) for h in (256, 64)}
     print(json.dumps(results))
 
 
+def _worker_env(impl: str, args) -> dict:
+    """torch-1: one BLAS/OpenMP thread and ``torch.set_num_threads(1)``; torch-default: the
+    environment as it is; nprl (and nprl-before, which imports nprl from ``--before``):
+    ``--threads`` (nprl's training runs its small networks on one BLAS thread)."""
+    if impl == "torch-1":
+        return {**child_env(1), "NN_STEP_TORCH_THREADS": "1"}
+    if impl == "torch-default":
+        return dict(os.environ)
+    env = child_env(args.threads)
+    if impl == "nprl-before":
+        env["PYTHONPATH"] = os.path.abspath(args.before)
+    return env
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def driver(args) -> None:
-    runs: dict[str, list[dict]] = {"nprl": [], "torch": []}
+    impls = IMPLS + (("nprl-before",) if args.before else ())
+    runs: dict[str, list[dict]] = {impl: [] for impl in impls}
+    load_before = _load()
     for repeat in range(args.repeats):
-        order = ("nprl", "torch") if repeat % 2 == 0 else ("torch", "nprl")
+        first = repeat % len(impls)
+        order = impls[first:] + impls[:first]  # rotate who goes first
         for impl in order:
             out = subprocess.run(
-                [sys.executable, __file__, "--impl", impl, "--steps", str(args.steps),
-                 "--calls", str(args.calls)],
-                capture_output=True, text=True, check=True, env=child_env(args.threads),
+                [sys.executable, __file__, "--impl", impl.split("-")[0],
+                 "--steps", str(args.steps), "--calls", str(args.calls)],
+                capture_output=True, text=True, check=True,
+                env=_worker_env(impl, args),
             )
             runs[impl].append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"round {repeat + 1}/{args.repeats} {impl} done", file=sys.stderr)
@@ -156,25 +187,33 @@ def driver(args) -> None:
     def med(impl, hidden, key):
         return statistics.median(r[str(hidden)][key] for r in runs[impl])
 
-    torch_info = runs["torch"][0]["256"]
-    print(f"# nn_step: {args.repeats} rounds x (nprl, torch) processes, {args.steps} steps and "
-          f"{args.calls} batch-1 calls each; medians in microseconds")
-    print(f"# numpy {np.__version__}, torch {torch_info['version']} "
-          f"({torch_info['threads']} threads), python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs; {thread_note(args.threads)}")
+    info = runs["torch-default"][0]["256"]
+    print(f"# nn_step: {args.repeats} rounds x ({', '.join(impls)}) processes, {args.steps} "
+          f"steps and {args.calls} batch-1 calls each; medians in microseconds")
+    print(f"# numpy {np.__version__}, torch {info['version']} (default: {info['threads']} "
+          f"threads), python {platform.python_version()}, {os.cpu_count()} CPUs; nprl: "
+          f"{thread_note(args.threads).replace(' for both', '')}")
+    print(f"# load average (1, 5, 15 min): before {load_before}; after {_load()}")
     print()
-    print("| measurement | nprl (µs) | torch (µs) | torch / nprl |")
-    print("| --- | ---: | ---: | ---: |")
+    print("| measurement | nprl (µs) | torch 1 thread (µs) | torch default (µs) | "
+          "best torch / nprl |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for hidden in (256, 64):
         for key, label in (("step_us", "train step, batch 64"),
                            ("forward1_us", "forward, batch 1"),
                            ("act_us", "act: obs -> int action")):
-            ours, theirs = med("nprl", hidden, key), med("torch", hidden, key)
-            print(f"| 4-{hidden}-{hidden}-2 {label} | {ours:.1f} | {theirs:.1f} | "
-                  f"{theirs / ours:.2f}x |")
+            ours = med("nprl", hidden, key)
+            one, default = med("torch-1", hidden, key), med("torch-default", hidden, key)
+            print(f"| 4-{hidden}-{hidden}-2 {label} | {ours:.1f} | {one:.1f} | {default:.1f} | "
+                  f"{min(one, default) / ours:.2f}x |")
     matmul = med("nprl", 256, "matmul_us")
     step = med("nprl", 256, "step_us")
     print()
+    if args.before:
+        for hidden in (256, 64):
+            before = med("nprl-before", hidden, "step_us")
+            print(f"nprl 4-{hidden}-{hidden}-2 train step: {before:.1f} µs with {args.before} "
+                  f"(before), {med('nprl', hidden, 'step_us'):.1f} µs now")
     print(f"nprl 4-256-256-2 step / its three large matmuls ({matmul:.1f} µs): "
           f"{step / matmul:.2f}x")
 
@@ -185,8 +224,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--calls", type=int, default=3000)
+    parser.add_argument("--before", metavar="DIR", default=None,
+                        help="also time the nprl package found in DIR (e.g. an export of "
+                             "the main branch), alternating with the rest")
     parser.add_argument("--threads", type=int, default=None,
-                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for every worker (same for both)")
+                        help="set OMP/OPENBLAS/MKL_NUM_THREADS for the nprl workers (torch runs at "
+                             "one thread and at its default either way)")
     args = parser.parse_args()
     if args.impl:
         worker(args)

@@ -12,12 +12,13 @@ against finite differences; ``save``/``load`` use JSON and ``.npy`` only (no pic
 >>> value = loss(net(x), y); opt.zero_grad(); net.backward(loss.backward()); opt.step()
 """
 
-from nprl.nn.activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from nprl.nn.activations import ACTIVATIONS, Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from nprl.nn.batchnorm import BatchNorm
 from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
 from nprl.nn.dropout import Dropout
+from nprl.nn.dueling import DuelingHead
 from nprl.nn.gradcheck import gradcheck, gradcheck_loss
 from nprl.nn.image import ImageInput, input_scale
 from nprl.nn.init import (
@@ -29,9 +30,9 @@ from nprl.nn.init import (
     xavier_uniform,
     zeros,
 )
-from nprl.nn.layer import LAYER_TYPES, Layer, layer_from_config
+from nprl.nn.layer import LAYER_TYPES, Layer, layer_from_config, register_layer
 from nprl.nn.losses import CrossEntropyLoss, HuberLoss, Loss, MSELoss
-from nprl.nn.optimizers import SGD, Adam, AdamW, Optimizer, RMSprop
+from nprl.nn.optimizers import OPTIMIZERS, SGD, Adam, AdamW, Optimizer, RMSprop
 from nprl.nn.parameter import Parameter
 from nprl.nn.pooling import MaxPool2D
 from nprl.nn.reshape import Flatten
@@ -40,8 +41,10 @@ from nprl.nn.sequential import Sequential
 from nprl.nn.serialization import load, save
 
 __all__ = [
+    "ACTIVATIONS",
     "INITIALIZERS",
     "LAYER_TYPES",
+    "OPTIMIZERS",
     "SGD",
     "Adam",
     "AdamW",
@@ -50,6 +53,7 @@ __all__ = [
     "CrossEntropyLoss",
     "Dense",
     "Dropout",
+    "DuelingHead",
     "Flatten",
     "HuberLoss",
     "Identity",
@@ -78,6 +82,7 @@ __all__ = [
     "input_scale",
     "layer_from_config",
     "load",
+    "register_layer",
     "save",
     "xavier_normal",
     "xavier_uniform",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.checks import real_number
-from nprl.nn.layer import Layer
+from nprl.nn.layer import Layer, register_layer
 
 
 def _need_cache(cache, name: str):
@@ -18,6 +18,7 @@ def _need_cache(cache, name: str):
     return cache
 
 
+@register_layer
 class Identity(Layer):
     """y = x (a placeholder, e.g. a linear output head)."""
 
@@ -31,6 +32,7 @@ class Identity(Layer):
         return grad_y
 
 
+@register_layer
 class ReLU(Layer):
     """y = max(x, 0); dy/dx = 1 where x > 0, else 0."""
 
@@ -53,6 +55,7 @@ class ReLU(Layer):
         self._mask = None
 
 
+@register_layer
 class LeakyReLU(Layer):
     """y = x where x > 0, else slope * x."""
 
@@ -79,6 +82,7 @@ class LeakyReLU(Layer):
         return {"type": "LeakyReLU", "slope": self.slope}
 
 
+@register_layer
 class Tanh(Layer):
     """y = tanh(x); dy/dx = 1 - y^2."""
 
@@ -107,6 +111,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
+@register_layer
 class Sigmoid(Layer):
     """y = 1 / (1 + exp(-x)); dy/dx = y (1 - y)."""
 
@@ -137,6 +142,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e
 
 
+@register_layer
 class Softmax(Layer):
     """Softmax over the last axis: y_i = exp(x_i) / sum_j exp(x_j).
 
@@ -162,3 +168,8 @@ class Softmax(Layer):
 
     def _clear_cache(self) -> None:
         self._y = None
+
+
+# Name -> element-wise activation layer: the one list of activation names (configs use it).
+ACTIVATIONS: dict[str, type[Layer]] = {"relu": ReLU, "tanh": Tanh, "leaky_relu": LeakyReLU,
+                                       "sigmoid": Sigmoid}

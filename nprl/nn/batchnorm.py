@@ -16,10 +16,11 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.checks import real_number, whole_number
-from nprl.nn.layer import Layer, check_dtype
+from nprl.nn.layer import Layer, check_dtype, register_layer
 from nprl.nn.parameter import Parameter
 
 
+@register_layer
 class BatchNorm(Layer):
     """Batch normalisation with learnable scale and shift.
 
@@ -103,8 +104,8 @@ class BatchNorm(Layer):
         if self._cache is None:
             raise RuntimeError("BatchNorm.backward called before forward")
         mode, x_hat, inv_std, axes, shape = self._cache
-        self.weight.add_grad(np.sum(grad_y * x_hat, axis=axes))
-        self.bias.add_grad(np.sum(grad_y, axis=axes))
+        self.weight.grad += np.sum(grad_y * x_hat, axis=axes)
+        self.bias.grad += np.sum(grad_y, axis=axes)
         grad_x_hat = grad_y * self.weight.data.reshape(shape)
         if mode == "eval":  # running statistics are constants
             return grad_x_hat * inv_std.reshape(shape)

@@ -27,7 +27,7 @@ from numpy.lib.stride_tricks import as_strided
 from nprl.checks import whole_number
 from nprl.nn import space_to_depth
 from nprl.nn.init import get_initializer, zeros
-from nprl.nn.layer import Layer, check_dtype, make_rng
+from nprl.nn.layer import Layer, check_dtype, make_rng, register_layer
 from nprl.nn.parameter import Parameter
 from nprl.nn.workspace import Workspace
 
@@ -41,6 +41,7 @@ def _pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
     return (whole_number(pair[0], name, minimum), whole_number(pair[1], name, minimum))
 
 
+@register_layer
 class Conv2D(Layer):
     """2-D convolution layer.
 
@@ -198,9 +199,9 @@ class Conv2D(Layer):
             o, c, kh, kw = self.weight.data.shape
             # cols.T @ dy measured faster than dy.T @ cols for these tall, thin matrices.
             grad_w = (cols.T @ grad_mat).reshape(kh, kw, c, o).transpose(3, 2, 0, 1)
-        self.weight.add_grad(grad_w)
+        self.weight.grad += grad_w
         if self.bias is not None:
-            self.bias.add_grad(grad_mat.sum(axis=0))  # padded rows are zero
+            self.bias.grad += grad_mat.sum(axis=0)  # padded rows are zero
         return grad_mat
 
     def backward_params(self, grad_y: np.ndarray) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.checks import real_number
-from nprl.nn.layer import Layer, make_rng
+from nprl.nn.layer import Layer, make_rng, register_layer
 
 
+@register_layer
 class Dropout(Layer):
     """Zero each element with probability ``p`` in train mode; identity in eval mode.
 

@@ -26,6 +26,22 @@ def _random_layers(layer: Layer) -> list[Layer]:
 NORM_FLOOR = 1e-2
 
 
+def numeric_gradient(f, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Central differences of the scalar ``f()`` with respect to ``array`` (edited in place
+    and restored): ``(f(a + eps) - f(a - eps)) / (2 eps)`` entry by entry."""
+    grad = np.zeros_like(array)
+    flat, flat_grad = array.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        plus = f()
+        flat[i] = original - eps
+        minus = f()
+        flat[i] = original
+        flat_grad[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
 def _relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """||a - n|| / max(||a||, ||n||, NORM_FLOOR)."""
     scale = max(np.linalg.norm(analytic), np.linalg.norm(numeric), NORM_FLOOR)
@@ -75,22 +91,12 @@ def gradcheck(layer_or_net: Layer, x: np.ndarray, eps: float = 1e-6, seed: int =
     named = list(net.named_parameters())
     analytic.update({name: p.grad.copy() for name, p in named})
 
-    def numeric_gradient(array: np.ndarray) -> np.ndarray:
-        grad = np.zeros_like(array)
-        flat, flat_grad = array.reshape(-1), grad.reshape(-1)
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + eps
-            plus = float(np.sum(forward() * upstream))
-            flat[i] = original - eps
-            minus = float(np.sum(forward() * upstream))
-            flat[i] = original
-            flat_grad[i] = (plus - minus) / (2 * eps)
-        return grad
+    def objective() -> float:
+        return float(np.sum(forward() * upstream))
 
-    errors = {"input": _relative_error(analytic["input"], numeric_gradient(x))}
+    errors = {"input": _relative_error(analytic["input"], numeric_gradient(objective, x, eps))}
     for name, p in named:
-        errors[name] = _relative_error(analytic[name], numeric_gradient(p.data))
+        errors[name] = _relative_error(analytic[name], numeric_gradient(objective, p.data, eps))
     worst = max(errors.values())
     return (worst, errors) if return_details else worst
 
@@ -109,14 +115,5 @@ def gradcheck_loss(loss, pred: np.ndarray, target: np.ndarray, weights=None,
         weights = np.asarray(weights, dtype=np.float64)
     loss(pred, target, weights)
     analytic = np.array(loss.backward(), dtype=np.float64)
-    numeric = np.zeros_like(pred)
-    flat, flat_numeric = pred.reshape(-1), numeric.reshape(-1)
-    for i in range(flat.size):
-        original = flat[i]
-        flat[i] = original + eps
-        plus = loss(pred, target, weights)
-        flat[i] = original - eps
-        minus = loss(pred, target, weights)
-        flat[i] = original
-        flat_numeric[i] = (plus - minus) / (2 * eps)
+    numeric = numeric_gradient(lambda: loss(pred, target, weights), pred, eps)
     return _relative_error(analytic, numeric)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.layer import Layer, check_dtype
+from nprl.nn.layer import Layer, check_dtype, register_layer
 
 
 def input_scale(dtype) -> float:
@@ -39,6 +39,7 @@ def input_scale(dtype) -> float:
     raise ValueError(f"ImageInput takes unsigned integer, bool or float frames, got {dtype}")
 
 
+@register_layer
 class ImageInput(Layer):
     """Frames (uint8, bool or float) -> float NCHW in [0, 1].
 

@@ -5,8 +5,9 @@ A layer maps ``forward(x) -> y`` and, given dL/dy, ``backward(grad_y) -> dL/dx``
 optimizer's job).  ``predict(x)`` is the inference path: eval-mode behaviour and nothing
 cached for backward, so calling it between ``forward`` and ``backward`` is harmless.
 
-Every subclass is registered by class name in ``LAYER_TYPES`` so that ``load`` can rebuild
-a network from the JSON ``config()`` tree.
+A layer class that ``load`` must be able to rebuild from the JSON ``config()`` tree is
+registered by name with the :func:`register_layer` decorator (every layer of nprl.nn is);
+two different classes under one name are an error, never a silent overwrite.
 """
 
 from __future__ import annotations
@@ -18,8 +19,27 @@ import numpy as np
 from nprl.checks import whole_number
 from nprl.nn.parameter import Parameter
 
-# Class name -> class, filled automatically for every subclass of Layer.
+# Class name -> class, filled by register_layer (the "type" that config() writes).
 LAYER_TYPES: dict[str, type[Layer]] = {}
+
+
+def register_layer(cls: type[Layer]) -> type[Layer]:
+    """Class decorator: make ``cls`` loadable by ``layer_from_config`` under its name.
+
+    Raises
+    ------
+    ValueError
+        If another class is registered under the same name. (The same class defined
+        again, e.g. a notebook cell run twice, replaces the old definition.)
+    """
+    known = LAYER_TYPES.get(cls.__name__)
+    if known is not None and (known.__module__, known.__qualname__) != (
+            cls.__module__, cls.__qualname__):
+        raise ValueError(f"layer type {cls.__name__!r} is already registered by "
+                         f"{known.__module__}.{known.__qualname__}; give {cls.__module__}."
+                         f"{cls.__qualname__} another name")
+    LAYER_TYPES[cls.__name__] = cls
+    return cls
 
 
 class Layer:
@@ -32,10 +52,6 @@ class Layer:
 
     _param_names: tuple[str, ...] = ()
     _buffer_names: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        LAYER_TYPES[cls.__name__] = cls
 
     def __init__(self) -> None:
         self.training = True

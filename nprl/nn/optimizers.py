@@ -1,7 +1,7 @@
 """Optimizers, sorted by increasing complexity: SGD, RMSprop, Adam, AdamW.
 
-Each follows PyTorch's update rule exactly (same gradients -> same parameters, up to
-float rounding), so results can be compared one to one:
+Each follows PyTorch's update rule (same gradients -> same parameters, up to float
+rounding), so results can be compared one to one. Per gradient g at step t:
 
 - SGD:     g = grad + wd p;  b = mu b + (1 - dampening) g  (b = g on the first step);
            g = g + mu b (Nesterov) or g = b;  p -= lr g
@@ -12,25 +12,11 @@ float rounding), so results can be compared one to one:
            p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
 - AdamW:   p *= 1 - lr wd (decoupled decay), then Adam without the wd term.
 
-Four performance details, all invisible to the maths:
-
-1. Packing.  At construction the optimizer copies all its parameters (of one dtype)
-   into one contiguous buffer and rebinds each ``Parameter.data`` / ``.grad`` to a view
-   of it.  A step is then a dozen NumPy calls on one array instead of a dozen per
-   parameter, which matters for small networks where per-call overhead dominates.  If
-   someone rebinds ``param.data`` later (``net.astype``, assignment), the next step
-   notices and packs again.  In-place edits (``load_state_dict``, ``p.data[...] = x``)
-   need nothing.
-2. Denormals.  NumPy has no flush-to-zero switch, and state that decays geometrically
-   (Adam's v by 0.999 per step) drifts into subnormal floats, where arithmetic is many
-   times slower.  Every ``FLUSH_EVERY`` steps, state entries smaller than the smallest
-   normal float are set to exactly zero (their effect on an update is far below eps).
-3. Adam keeps its moments scaled, m / (1 - b1) and v / (1 - b2), which turns each moment
-   update into "decay, add" and saves two passes over the arrays per step;
-   ``state_dict()`` reports (and ``load_state_dict()`` accepts) PyTorch's unscaled moments.
-4. Chunks.  Adam's step is ten passes over the slab; on a large network (a CNN's 1.7M
-   parameters) each pass would stream the arrays from main memory. It goes chunk by
-   chunk instead, so the passes of one chunk run in cache.
+Each optimizer's ``_update(p, g, state)`` is that rule on whole arrays, where ``state``
+holds its named buffers (created on first use). Three speed details are kept apart:
+the parameters are packed into one slab per dtype and subnormal state is flushed now and
+then (both in :mod:`nprl.nn.slabs`, invisible to the maths), and Adam stores its moments
+rescaled (see :class:`Adam`; ``state_dict`` reports PyTorch's moments, losslessly).
 """
 
 from __future__ import annotations
@@ -41,23 +27,21 @@ import numpy as np
 
 from nprl.checks import real_number
 from nprl.nn.parameter import Parameter
+from nprl.nn.slabs import FLUSH_EVERY, Layout, PackedParameters, chunks, flush_denormals
 
-FLUSH_EVERY = 100  # steps between flushes of subnormal optimizer state
-# Adam works on slabs of at least CHUNKED_FROM values in chunks of CHUNK values (64k
-# float32: 256 kB per array); smaller slabs go in one piece. Measured on a 1.7M-value
-# slab: 16% faster than one piece; on 133k values one piece was faster.
-CHUNK = 65_536
-CHUNKED_FROM = 4 * CHUNK
+State = dict[str, np.ndarray]
 
 
-def _flush_denormals(array: np.ndarray) -> None:
-    """Set entries with magnitude below the smallest normal float to zero, in place."""
-    tiny = np.finfo(array.dtype).tiny
-    np.copyto(array, 0, where=np.abs(array) < tiny)
+def _buffer(state: State, name: str, like: np.ndarray) -> np.ndarray:
+    """The state buffer ``name``, created as zeros shaped like ``like`` on first use."""
+    buffer = state.get(name)
+    if buffer is None:
+        buffer = state[name] = np.zeros_like(like)
+    return buffer
 
 
 class Optimizer:
-    """Base class: holds the parameters, packs them, steps, zeroes, saves state.
+    """Base class: holds the parameters, steps, zeroes gradients, saves and loads state.
 
     Parameters
     ----------
@@ -65,9 +49,16 @@ class Optimizer:
         Typically ``net.parameters()``.
     lr : float
         Learning rate (may be changed between steps through ``optimizer.lr``).
+
+    Attributes
+    ----------
+    step_count : int
+        Steps taken (Adam's t).
+    state : list of dict
+        Named buffers (``"exp_avg"``, ...), one dict per slab of packed parameters.
     """
 
-    # Names of per-parameter state buffers, in the order state_dict lists them.
+    # Names of the state buffers, in the order state_dict lists them.
     _state_names: tuple[str, ...] = ()
 
     def __init__(self, params, lr: float) -> None:
@@ -85,108 +76,71 @@ class Optimizer:
         self.params = params
         self.lr = real_number(lr, "learning rate", minimum=0.0)  # nan and inf too
         self.step_count = 0
-        # One dict per buffer name -> list of arrays, one per slab (created lazily).
-        self.state: dict[str, list[np.ndarray]] = {}
-        self._pack()
+        self._packed = PackedParameters(params)
+        self.state: list[State] = [{} for _ in self._packed.slabs]
 
-    # -- packing ---------------------------------------------------------------
-    def _pack(self) -> None:
-        """Gather parameters into contiguous slabs (one per dtype) and rebind to views."""
-        groups: dict[np.dtype, list[Parameter]] = {}
-        for p in self.params:
-            groups.setdefault(p.data.dtype, []).append(p)
-        self._slabs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._where: list[tuple[int, int, int]] = [None] * len(self.params)  # (slab, start, stop)
-        index = {id(p): i for i, p in enumerate(self.params)}
-        for slab_id, (dtype, group) in enumerate(groups.items()):
-            total = sum(p.data.size for p in group)
-            data = np.empty(total, dtype=dtype)
-            grad = np.empty(total, dtype=dtype)
-            offset = 0
-            for p in group:
-                stop = offset + p.data.size
-                data_view = data[offset:stop].reshape(p.data.shape)
-                grad_view = grad[offset:stop].reshape(p.data.shape)
-                data_view[...] = p.data
-                grad_view[...] = p.grad
-                p.data, p.grad = data_view, grad_view
-                self._where[index[id(p)]] = (slab_id, offset, stop)
-                offset = stop
-            self._slabs.append((data, grad))
-        self._bound = [(p.data, p.grad) for p in self.params]
-        # Existing state (after a repack) is converted to the new slab layout.
-        for name, buffers in self.state.items():
-            self.state[name] = self._repack_state(buffers)
-
-    def _repack_state(self, buffers: list[np.ndarray]) -> list[np.ndarray]:
-        per_param = self._split(buffers, self._old_where) if hasattr(self, "_old_where") else None
-        new = [np.zeros_like(data) for data, _ in self._slabs]
-        if per_param is not None:
-            for (slab, start, stop), value in zip(self._where, per_param):
-                new[slab][start:stop] = value.reshape(-1)
-        return new
-
-    def _ensure_packed(self) -> None:
-        for p, (data, grad) in zip(self.params, self._bound):
-            if p.data is not data or p.grad is not grad:
-                self._old_where = self._where
-                self._pack()
-                return
-
-    def _split(self, buffers: list[np.ndarray], where) -> list[np.ndarray]:
-        """Per-parameter views of slab-shaped state buffers."""
-        return [
-            buffers[slab][start:stop].reshape(p.data.shape)
-            for p, (slab, start, stop) in zip(self.params, where)
-        ]
-
-    def _buffer(self, name: str) -> list[np.ndarray]:
-        """The state buffer ``name`` (one zero-initialised array per slab)."""
-        buffers = self.state.get(name)
-        if buffers is None:
-            buffers = [np.zeros_like(data) for data, _ in self._slabs]
-            self.state[name] = buffers
-        return buffers
-
-    # -- public API ------------------------------------------------------------
-    def zero_grad(self) -> None:
-        """Set every parameter's gradient to zero."""
-        self._ensure_packed()
-        for _, grad in self._slabs:
-            grad.fill(0)
-        for p in self.params:
-            p.grad_is_zero = True
+    def _update(self, p: np.ndarray, g: np.ndarray, state: State) -> None:
+        """Update the values ``p`` in place from their gradient ``g`` (whole slabs)."""
+        raise NotImplementedError
 
     def step(self) -> None:
         """Apply one update from the current ``.grad`` of every parameter."""
-        self._ensure_packed()
+        self._repack_if_rebound()
         self.step_count += 1
-        for slab_id, (data, grad) in enumerate(self._slabs):
-            self._update(slab_id, data, grad)
+        for (data, grad), state in zip(self._packed.slabs, self.state):
+            self._update(data, grad, state)
         if self.step_count % FLUSH_EVERY == 0:
-            for buffers in self.state.values():
-                for buffer in buffers:
-                    _flush_denormals(buffer)
+            for state in self.state:
+                for buffer in state.values():
+                    flush_denormals(buffer)
 
-    def _update(self, slab: int, data: np.ndarray, grad: np.ndarray) -> None:
-        raise NotImplementedError
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to zero."""
+        self._repack_if_rebound()
+        for _, grad in self._packed.slabs:
+            grad.fill(0)
 
+    def _repack_if_rebound(self) -> None:
+        old_layout = self._packed.repack_if_rebound()
+        if old_layout is not None:
+            self.state = self._moved_state(self.state, old_layout)
+
+    def _moved_state(self, state: list[State], old_layout: Layout) -> list[State]:
+        """``state`` (laid out as ``old_layout``) in the current packing."""
+        moved: list[State] = [{} for _ in self._packed.slabs]
+        for name in {name for buffers in state for name in buffers}:
+            per_param = {i: state[slab][name][start:stop]
+                         for i, (slab, start, stop) in enumerate(old_layout)
+                         if name in state[slab]}
+            for slab_state, array in zip(moved, self._packed.gather(per_param)):
+                slab_state[name] = array
+        return moved
+
+    # -- saving and loading --------------------------------------------------------
     def _state_scale(self, name: str) -> float:
-        """Factor from the stored state buffer ``name`` to its PyTorch meaning (1 here)."""
+        """Factor from the stored buffer ``name`` to its PyTorch meaning (1 here)."""
         return 1.0
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Everything needed to resume: ``step`` and, per parameter i, ``<buffer>.<i>``.
+        """Everything needed to resume: ``step``, ``lr`` and ``<buffer>.<i>`` per parameter i.
 
-        All values are ndarrays (``step`` is 0-d int64), so they save as ``.npy``.
+        Buffers have PyTorch's meaning. A buffer stored rescaled (Adam's moments) is
+        reported in float64: a float32 value times its scale is held closely enough to
+        divide back to the very same float32, so ``load_state_dict(state_dict())`` resumes
+        bit for bit. All values are ndarrays, so they save as ``.npy``.
         """
-        self._ensure_packed()
+        self._repack_if_rebound()
         state = {"step": np.array(self.step_count, dtype=np.int64),
                  "lr": np.array(self.lr, dtype=np.float64)}
-        for name, buffers in self.state.items():
+        for name in self._state_names:
             scale = self._state_scale(name)
-            for i, value in enumerate(self._split(buffers, self._where)):
-                state[f"{name}.{i}"] = value * scale if scale != 1.0 else value.copy()
+            for i, (slab, start, stop) in enumerate(self._packed.layout):
+                buffer = self.state[slab].get(name)
+                if buffer is None:
+                    continue
+                value = buffer[start:stop].reshape(self.params[i].data.shape)
+                state[f"{name}.{i}"] = (value.copy() if scale == 1.0
+                                        else value.astype(np.float64) * scale)
         return state
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
@@ -197,10 +151,10 @@ class Optimizer:
         ValueError
             On a missing ``step``, an unknown buffer name or a shape mismatch.
         """
-        self._ensure_packed()
+        self._repack_if_rebound()
         if "step" not in state:
             raise ValueError("optimizer state_dict has no 'step' entry")
-        new_state: dict[str, list[np.ndarray]] = {}
+        per_name: dict[str, dict[int, np.ndarray]] = {}
         for key, value in state.items():
             if key in ("step", "lr"):
                 continue
@@ -219,10 +173,13 @@ class Optimizer:
                     f"optimizer state entry {key!r} has shape {value.shape}, "
                     f"expected {self.params[i].data.shape}"
                 )
-            if name not in new_state:
-                new_state[name] = [np.zeros_like(data) for data, _ in self._slabs]
-            slab, start, stop = self._where[i]
-            new_state[name][slab][start:stop] = value.reshape(-1) / self._state_scale(name)
+            scale = self._state_scale(name)
+            per_name.setdefault(name, {})[i] = (value if scale == 1.0
+                                                else value.astype(np.float64) / scale)
+        new_state: list[State] = [{} for _ in self._packed.slabs]
+        for name, values in per_name.items():
+            for slab_state, array in zip(new_state, self._packed.gather(values)):
+                slab_state[name] = array
         self.step_count = int(state["step"])
         if "lr" in state:
             self.lr = float(state["lr"])
@@ -262,20 +219,18 @@ class SGD(Optimizer):
         self.weight_decay = float(weight_decay)
         self.dampening = float(dampening)
 
-    def _update(self, slab, data, grad) -> None:
-        g = grad + self.weight_decay * data if self.weight_decay else grad
+    def _update(self, p, g, state) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
         if self.momentum:
-            if slab == 0:  # PyTorch starts the buffer at g itself, not at zero
-                self._first_momentum_step = "momentum_buffer" not in self.state
-            first = self._first_momentum_step
-            buf = self._buffer("momentum_buffer")[slab]
-            if first:
-                buf[...] = g
+            buf = state.get("momentum_buffer")
+            if buf is None:  # PyTorch starts the buffer at g itself, not at zero
+                buf = state["momentum_buffer"] = g.copy()
             else:
                 buf *= self.momentum
                 buf += (1.0 - self.dampening) * g
             g = g + self.momentum * buf if self.nesterov else buf
-        data -= self.lr * g
+        p -= self.lr * g
 
 
 class RMSprop(Optimizer):
@@ -306,14 +261,15 @@ class RMSprop(Optimizer):
         self.centered = bool(centered)
         self.weight_decay = float(weight_decay)
 
-    def _update(self, slab, data, grad) -> None:
-        g = grad + self.weight_decay * data if self.weight_decay else grad
+    def _update(self, p, g, state) -> None:
+        if self.weight_decay:
+            g = g + self.weight_decay * p
         alpha = self.alpha
-        square_avg = self._buffer("square_avg")[slab]
+        square_avg = _buffer(state, "square_avg", p)
         square_avg *= alpha
         square_avg += (1.0 - alpha) * (g * g)
         if self.centered:
-            grad_avg = self._buffer("grad_avg")[slab]
+            grad_avg = _buffer(state, "grad_avg", p)
             grad_avg *= alpha
             grad_avg += (1.0 - alpha) * g
             denom = np.sqrt(square_avg - grad_avg * grad_avg)
@@ -321,16 +277,33 @@ class RMSprop(Optimizer):
             denom = np.sqrt(square_avg)
         denom += self.eps
         if self.momentum:
-            buf = self._buffer("momentum_buffer")[slab]
+            buf = _buffer(state, "momentum_buffer", p)
             buf *= self.momentum
             buf += g / denom
-            data -= self.lr * buf
+            p -= self.lr * buf
         else:
-            data -= self.lr * (g / denom)
+            p -= self.lr * (g / denom)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba 2015) with bias correction and optional L2 weight decay.
+
+    The textbook update, for gradient g at step t (PyTorch's)::
+
+        m = b1 m + (1 - b1) g
+        v = b2 v + (1 - b2) g^2
+        p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+
+    The speed trick: the moments are stored rescaled, ms = m / (1 - b1) and
+    vs = v / (1 - b2), which turns each moment update into "decay, add" and saves two
+    passes over the arrays per step (the step is ten in-place passes, no temporaries)::
+
+        ms = b1 ms + g
+        vs = b2 vs + g^2
+        p -= [lr (1 - b1) / ((1 - b1^t) c)] * ms / (sqrt(vs) + eps / c),
+             with c = sqrt((1 - b2) / (1 - b2^t))
+
+    ``state_dict()`` reports (and ``load_state_dict()`` accepts) PyTorch's m and v.
 
     Parameters
     ----------
@@ -356,56 +329,39 @@ class Adam(Optimizer):
         self.betas = (float(beta1), float(beta2))
         self.eps = float(eps)
         self.weight_decay = float(weight_decay)
-        self._scratch: list[np.ndarray | None] = []
+        self._scratch: dict[np.dtype, np.ndarray] = {}  # one temporary, reused every step
 
-    def _update(self, slab, data, grad) -> None:
-        # The moments are stored scaled, m_s = m / (1 - b1) and v_s = v / (1 - b2), which
-        # saves two passes over the arrays per step; state_dict() unscales them.
-        m_s = self._buffer("exp_avg")[slab]
-        v_s = self._buffer("exp_avg_sq")[slab]
-        while len(self._scratch) <= slab:
-            self._scratch.append(None)
-        size = min(data.size, CHUNK) if data.size >= CHUNKED_FROM else data.size
-        tmp = self._scratch[slab]
-        if tmp is None or tmp.shape != (size,) or tmp.dtype != data.dtype:
-            tmp = self._scratch[slab] = np.empty(size, dtype=data.dtype)
-        # Large slabs go chunk by chunk, so that the ten passes of one chunk hit the
-        # cache instead of main memory (same arithmetic, same result, bit for bit).
-        for start in range(0, data.size, size):
-            stop = start + size
-            self._update_chunk(data[start:stop], grad[start:stop], m_s[start:stop],
-                               v_s[start:stop], tmp[: min(stop, data.size) - start])
+    def _update(self, p, g, state) -> None:
+        m_s, v_s = _buffer(state, "exp_avg", p), _buffer(state, "exp_avg_sq", p)
+        pieces = chunks(p.size)  # a large slab in cache-sized chunks (same result)
+        tmp = self._scratch.get(p.dtype)
+        if tmp is None or tmp.size < pieces[0].stop:
+            tmp = self._scratch[p.dtype] = np.empty(pieces[0].stop, dtype=p.dtype)
+        for piece in pieces:
+            self._scaled_step(p[piece], g[piece], m_s[piece], v_s[piece],
+                              tmp[: piece.stop - piece.start])
 
-    def _update_chunk(self, data, grad, m_s, v_s, tmp) -> None:
+    def _scaled_step(self, p, g, m_s, v_s, tmp) -> None:
+        """The update on the rescaled moments (class docstring), in place, via ``tmp``."""
         beta1, beta2 = self.betas
         lr, t = self.lr, self.step_count
-        if self.weight_decay:
-            if self._decoupled:
-                data *= 1.0 - lr * self.weight_decay
-                g = grad
-            else:
-                g = grad + self.weight_decay * data
-        else:
-            g = grad
-        # m = b1 m + (1 - b1) g      <=>  m_s = b1 m_s + g
+        if self.weight_decay and self._decoupled:
+            p *= 1.0 - lr * self.weight_decay
+        elif self.weight_decay:
+            g = g + self.weight_decay * p
         m_s *= beta1
         m_s += g
-        # v = b2 v + (1 - b2) g^2    <=>  v_s = b2 v_s + g^2
         np.multiply(g, g, out=tmp)
         v_s *= beta2
         v_s += tmp
-        # p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps); with c = sqrt((1 - b2) / bc2):
-        # p -= [lr (1 - b1) / (bc1 c)] * m_s / (sqrt(v_s) + eps / c)
         bias_correction1 = 1.0 - beta1**t
-        bias_correction2 = 1.0 - beta2**t
-        c = math.sqrt((1.0 - beta2) / bias_correction2)
+        c = math.sqrt((1.0 - beta2) / (1.0 - beta2**t))
         np.sqrt(v_s, out=tmp)
         tmp += self.eps / c
         np.divide(m_s, tmp, out=tmp)
         tmp *= -lr * (1.0 - beta1) / (bias_correction1 * c)
-        data += tmp
+        p += tmp
 
-    # Stored moments are scaled (see _update); convert to and from PyTorch's meaning.
     def _state_scale(self, name: str) -> float:
         beta1, beta2 = self.betas
         return 1.0 - (beta1 if name == "exp_avg" else beta2)
@@ -422,3 +378,8 @@ class AdamW(Adam):
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.01) -> None:
         super().__init__(params, lr, betas, eps, weight_decay)
+
+
+# Name -> optimizer class: the one list of optimizer names (configs and commands use it).
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam,
+                                          "adamw": AdamW}

@@ -3,14 +3,9 @@
 Layers hold their weights as Parameters so that optimizers, ``zero_grad`` and
 ``state_dict`` can find them without knowing what kind of layer they belong to.
 
-Invariant relied on by the optimizers: ``.grad`` is only ever updated *in place*
-(``+=``, ``fill``), never rebound, because an optimizer may have packed every
-parameter of a network into one contiguous buffer (see ``nprl/nn/optimizers.py``).
-
-``grad_is_zero`` is a small speed-up with the same results: it is True right after
-``zero_grad`` (and for a new Parameter), so the first backward may *write* its
-gradient (``np.matmul(..., out=grad)``) instead of adding it to zeros, which saves a
-pass over the array.  If you write into ``.grad`` yourself, set it to False.
+Update ``.grad`` in place (``+=``, ``fill``, ``grad[...] = g``): an optimizer may have
+packed every parameter of a network into one contiguous buffer (``nprl/nn/slabs.py``)
+and notices a rebound array only at its next step.
 """
 
 from __future__ import annotations
@@ -36,11 +31,9 @@ class Parameter:
     grad : ndarray
         Same shape and dtype as ``data``; backward passes add into it, ``zero_grad``
         resets it to zero.
-    grad_is_zero : bool
-        True while ``grad`` is known to be all zeros (after ``zero_grad``).
     """
 
-    __slots__ = ("data", "grad", "grad_is_zero", "name")
+    __slots__ = ("data", "grad", "name")
 
     def __init__(self, data, name: str = "") -> None:
         self.data = np.array(data, copy=True)
@@ -50,7 +43,6 @@ class Parameter:
             )
         self.grad = np.zeros_like(self.data)
         self.name = name
-        self.grad_is_zero = True
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -63,21 +55,11 @@ class Parameter:
     def zero_grad(self) -> None:
         """Set the gradient to zero, in place."""
         self.grad.fill(0)
-        self.grad_is_zero = True
-
-    def add_grad(self, value: np.ndarray) -> None:
-        """Accumulate ``value`` into ``grad`` (a copy instead of an add right after zero_grad)."""
-        if self.grad_is_zero:
-            np.copyto(self.grad, value)
-            self.grad_is_zero = False
-        else:
-            self.grad += value
 
     def astype(self, dtype) -> None:
         """Convert value and gradient to ``dtype`` (rebinds both arrays)."""
         self.data = self.data.astype(dtype)
         self.grad = self.grad.astype(dtype)
-        self.grad_is_zero = not self.grad.any()
 
     def __repr__(self) -> str:
         return f"Parameter(name={self.name!r}, shape={self.data.shape}, dtype={self.data.dtype})"

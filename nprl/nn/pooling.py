@@ -20,9 +20,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from nprl.nn.conv import _pair
-from nprl.nn.layer import Layer
+from nprl.nn.layer import Layer, register_layer
 
 
+@register_layer
 class MaxPool2D(Layer):
     """Max pooling.
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.layer import Layer
+from nprl.nn.layer import Layer, register_layer
 
 
+@register_layer
 class Flatten(Layer):
     """Keep the batch axis, merge all others; backward restores the shape."""
 

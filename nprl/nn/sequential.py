@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nprl.nn.layer import Layer, layer_from_config
+from nprl.nn.layer import Layer, layer_from_config, register_layer
 
 
+@register_layer
 class Sequential(Layer):
     """Layers applied one after the other.
 

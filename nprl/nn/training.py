@@ -34,7 +34,8 @@ def _accuracy(pred: np.ndarray, labels: np.ndarray | None) -> float:
     return float(np.mean(pred.argmax(axis=1) == labels))
 
 
-def evaluate(net, x: np.ndarray, y: np.ndarray, loss, batch_size: int = 1000) -> tuple[float, float]:
+def loss_and_accuracy(net, x: np.ndarray, y: np.ndarray, loss,
+                      batch_size: int = 1000) -> tuple[float, float]:
     """Mean loss and accuracy (NaN for regression targets) of ``net.predict`` on (x, y)."""
     pred = net.predict(x, batch_size=batch_size)
     value = loss(pred, y)
@@ -108,7 +109,7 @@ def fit(net, x, y, loss, optimizer, epochs: int = 1, batch_size: int = 32, shuff
         history["loss"].append(total_loss / seen)
         history["accuracy"].append(correct / seen if labels_all is not None else float("nan"))
         if validation is not None:
-            val_loss, val_accuracy = evaluate(net, validation[0], validation[1], loss)
+            val_loss, val_accuracy = loss_and_accuracy(net, validation[0], validation[1], loss)
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
             bar.set_postfix(val_loss=val_loss, val_acc=val_accuracy)

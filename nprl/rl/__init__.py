@@ -19,7 +19,6 @@ Files, one job each:
 - ``nstep.py``          n-step return accumulator
 - ``schedules.py``      epsilon (and beta) schedules
 - ``targets.py``        batched TD targets (double DQN, n-step, termination vs truncation)
-- ``dueling.py``        ``DuelingHead`` layer with its hand-written backward
 - ``networks.py``       builds the Q-network a config describes
 - ``agent.py``          ``DQNAgent``: act, observe, update, target sync, save/load
 - ``train.py``          the training loop, ``train`` and ``resume``
@@ -38,7 +37,6 @@ Files, one job each:
 
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
-from nprl.rl.dueling import DuelingHead
 from nprl.rl.evaluate import evaluate
 from nprl.rl.frame_buffer import FrameReplayBuffer, PrioritizedFrameReplayBuffer
 from nprl.rl.nstep import NStepAccumulator
@@ -55,7 +53,6 @@ __all__ = [
     "Batch",
     "DQNAgent",
     "DQNConfig",
-    "DuelingHead",
     "ExponentialSchedule",
     "FrameReplayBuffer",
     "LinearSchedule",

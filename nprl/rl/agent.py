@@ -39,7 +39,7 @@ from nprl.fileio import (
 )
 from nprl.nn.clip import clip_grad_norm, grad_norm
 from nprl.nn.losses import HuberLoss, MSELoss
-from nprl.nn.optimizers import SGD, Adam, AdamW, RMSprop
+from nprl.nn.optimizers import OPTIMIZERS, Adam, Optimizer, RMSprop
 from nprl.nn.sequential import Sequential
 from nprl.nn.serialization import load as load_network
 from nprl.nn.serialization import save as save_network
@@ -90,17 +90,25 @@ def observation_box(shape: tuple[int, ...], dtype_name: str) -> gym.spaces.Box:
     return gym.spaces.Box(-np.inf, np.inf, shape=shape, dtype=dtype)
 
 
-def make_optimizer(config: DQNConfig, params: list):
-    """The nprl.nn optimizer that ``config.optimizer`` names, with its learning rate."""
-    lr = config.learning_rate
-    if config.optimizer == "adam":
-        return Adam(params, lr=lr, eps=config.adam_eps)
-    if config.optimizer == "adamw":
-        return AdamW(params, lr=lr, eps=config.adam_eps)
-    if config.optimizer == "rmsprop":
-        return RMSprop(params, lr=lr, alpha=config.rmsprop_alpha, eps=config.adam_eps,
-                       centered=config.rmsprop_centered)
-    return SGD(params, lr=lr)
+def make_optimizer(config: DQNConfig, params: list) -> Optimizer:
+    """The nprl.nn optimizer that ``config.optimizer`` names, with its learning rate.
+
+    Raises
+    ------
+    ValueError
+        If ``config.optimizer`` is not a name in :data:`nprl.nn.OPTIMIZERS`.
+    """
+    optimizer_class = OPTIMIZERS.get(config.optimizer)
+    if optimizer_class is None:
+        raise ValueError(f"unknown optimizer {config.optimizer!r}; nprl.nn has "
+                         f"{', '.join(OPTIMIZERS)}")
+    options: dict[str, Any] = {}
+    if issubclass(optimizer_class, Adam):  # Adam and AdamW
+        options = {"eps": config.adam_eps}
+    elif optimizer_class is RMSprop:
+        options = {"alpha": config.rmsprop_alpha, "eps": config.adam_eps,
+                   "centered": config.rmsprop_centered}
+    return optimizer_class(params, lr=config.learning_rate, **options)
 
 
 class DQNAgent:
@@ -353,7 +361,6 @@ class DQNAgent:
             save_network(self.q_net, folder / "q_net")  # nprl.nn.load() reads these too
             save_network(self.target_net, folder / "target_net")
             save_arrays(folder / "optimizer", self.optimizer.state_dict())
-            save_arrays(folder / "optimizer_exact", _exact_optimizer_state(self.optimizer))
             if include_buffer:
                 _save_buffer(folder / "buffer", self.buffer)
                 if self.success is not None:
@@ -426,7 +433,6 @@ class DQNAgent:
             return agent
         agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
-        _restore_exact_optimizer_state(agent.optimizer, load_arrays(directory / "optimizer_exact"))
         agent.rng = generator_from_state(meta["rng"])
         if meta.get("include_buffer"):
             _load_buffer(directory / "buffer", agent.buffer)
@@ -496,36 +502,3 @@ def _load_buffer(folder: Path, buffer: ReplayBuffer | SuccessBuffer) -> None:
         buffer.load_state_dict(load_arrays(folder), meta)
     except ValueError as error:
         raise ValueError(f"{folder / 'buffer.json'}: {error}") from None
-
-
-# nprl.nn's optimizers keep some moments internally rescaled (Adam stores m / (1 - b1)),
-# and their state_dict() converts to PyTorch's meaning and back. That round trip rounds
-# in float32, so a resumed run would drift from an uninterrupted one by an ulp. To resume
-# bit for bit we also save the internal buffers exactly as they are and put them back
-# after load_state_dict(). The portable state_dict() stays the source of truth: the exact
-# copy is used only when its names and shapes match the rebuilt optimizer.
-
-
-def _exact_optimizer_state(optimizer) -> dict[str, np.ndarray]:
-    buffers = getattr(optimizer, "state", None)
-    if not isinstance(buffers, dict):
-        return {}
-    arrays = {}
-    for name, slabs in buffers.items():
-        for index, slab in enumerate(slabs):
-            arrays[f"{name}.{index}"] = slab
-    return arrays
-
-
-def _restore_exact_optimizer_state(optimizer, arrays: dict[str, np.ndarray]) -> None:
-    buffers = getattr(optimizer, "state", None)
-    if not isinstance(buffers, dict):
-        return
-    for key, value in arrays.items():
-        name, _, index = key.rpartition(".")
-        slabs = buffers.get(name)
-        if slabs is None or not index.isdigit() or int(index) >= len(slabs):
-            continue
-        slab = slabs[int(index)]
-        if slab.shape == value.shape and slab.dtype == value.dtype:
-            np.copyto(slab, value)

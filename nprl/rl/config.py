@@ -19,12 +19,12 @@ import numpy as np
 
 from nprl.checks import real_number, whole_number
 from nprl.env_factory import env_factory
+from nprl.nn.activations import ACTIVATIONS
 from nprl.nn.init import INITIALIZERS
+from nprl.nn.optimizers import OPTIMIZERS
 from nprl.rl.schedules import EPSILON_SCHEDULES
 
-OPTIMIZERS = ("adam", "adamw", "rmsprop", "sgd")
 LOSSES = ("huber", "mse")
-ACTIVATIONS = ("relu", "tanh", "leaky_relu", "sigmoid")
 NETWORKS = ("auto", "mlp", "nature_cnn", "minatar_cnn")
 
 
@@ -42,14 +42,14 @@ class DQNConfig:
     # -- network --------------------------------------------------------------------------
     network: str = "auto"  # auto (images: nature_cnn if >= 36 px else minatar_cnn; vectors: mlp)
     hidden_sizes: list[int] = field(default_factory=lambda: [120, 84])  # MLP widths (CleanRL)
-    activation: str = "relu"  # hidden activation: relu, tanh, leaky_relu, sigmoid (CleanRL)
+    activation: str = "relu"  # hidden activation, a name in nprl.nn.ACTIVATIONS (CleanRL)
     init: str = "xavier_uniform"  # Dense weight initialiser name from nprl.nn (nprl default)
     dueling: bool = False  # dueling head Q = V + A - mean(A) (Wang et al. 2016); off as in DQN
     dtype: str = "float32"  # network and buffer float dtype (nprl default: float32 is fast)
     blas_threads: int = 1  # BLAS threads while training; 0 = leave as is (1: safe when busy)
 
     # -- optimisation ---------------------------------------------------------------------
-    optimizer: str = "adam"  # adam, adamw, rmsprop or sgd from nprl.nn (CleanRL: Adam)
+    optimizer: str = "adam"  # a name in nprl.nn.OPTIMIZERS (CleanRL: Adam)
     learning_rate: float = 2.5e-4  # optimizer step size (CleanRL)
     adam_eps: float = 1e-8  # epsilon of Adam/AdamW/RMSprop denominators (PyTorch default)
     rmsprop_alpha: float = 0.99  # RMSprop smoothing constant (PyTorch default; MinAtar: 0.95)
@@ -266,12 +266,12 @@ FIELD_RULES: dict[str, Callable[[Any, str], Any]] = {
     "seed": _whole(0),  # NumPy's SeedSequence and Gymnasium take whole numbers >= 0
     "network": _choice(NETWORKS),
     "hidden_sizes": _widths,
-    "activation": _choice(ACTIVATIONS),
+    "activation": _choice(tuple(ACTIVATIONS)),
     "init": _choice(tuple(INITIALIZERS)),
     "dueling": _flag,
     "dtype": _choice(("float32", "float64")),
     "blas_threads": _whole(0),
-    "optimizer": _choice(OPTIMIZERS),
+    "optimizer": _choice(tuple(OPTIMIZERS)),
     "learning_rate": _real(above=0.0),
     "adam_eps": _real(above=0.0),
     "rmsprop_alpha": _PROBABILITY,

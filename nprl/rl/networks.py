@@ -1,7 +1,7 @@
 """Build the Q-network a :class:`~nprl.rl.config.DQNConfig` describes.
 
 ``config.network`` picks the body; the output is either ``Dense(features, n_actions)``
-or a :class:`~nprl.rl.dueling.DuelingHead` (``config.dueling``), on every body:
+or a :class:`~nprl.nn.DuelingHead` (``config.dueling``), on every body:
 
 - ``"mlp"``: ``Dense -> activation`` for each width in ``hidden_sizes`` (observations of
   more than one axis are flattened first).
@@ -26,17 +26,15 @@ from typing import NamedTuple
 import gymnasium as gym
 import numpy as np
 
-from nprl.nn.activations import LeakyReLU, ReLU, Sigmoid, Tanh
+from nprl.nn.activations import ACTIVATIONS, ReLU
 from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
+from nprl.nn.dueling import DuelingHead
 from nprl.nn.image import ImageInput
 from nprl.nn.layer import Layer
 from nprl.nn.reshape import Flatten
 from nprl.nn.sequential import Sequential
 from nprl.rl.config import DQNConfig
-from nprl.rl.dueling import DuelingHead
-
-ACTIVATION_LAYERS = {"relu": ReLU, "tanh": Tanh, "leaky_relu": LeakyReLU, "sigmoid": Sigmoid}
 
 # (out_channels, kernel, stride) of each convolution, then the hidden Dense width.
 NATURE_CONVS = ((32, 8, 4), (64, 4, 2), (64, 3, 1))
@@ -92,7 +90,7 @@ def _head(width: int, n_actions: int, config: DQNConfig, dtype, rng) -> Layer:
 
 
 def _mlp(obs_shape: tuple[int, ...], n_actions: int, config: DQNConfig, dtype, rng) -> Sequential:
-    activation = ACTIVATION_LAYERS[config.activation]
+    activation = ACTIVATIONS[config.activation]
     net = Sequential()
     if len(obs_shape) > 1:
         net.add(Flatten())

@@ -159,3 +159,21 @@ def test_header_declaring_more_than_the_file_holds_allocates_nothing(saved):
     reseal(saved)
     with pytest.raises(ValueError, match=r"0\.weight\.npy: header declares shape"):
         load(saved)
+
+
+def test_a_second_layer_class_under_a_registered_name_is_an_error():
+    from nprl.nn import LAYER_TYPES, Layer, register_layer
+
+    class Dense(Layer):  # the name of nprl.nn's Dense, on purpose
+        pass
+
+    with pytest.raises(ValueError, match="already registered"):
+        register_layer(Dense)
+    assert LAYER_TYPES["Dense"].__module__ == "nprl.nn.dense"  # not overwritten
+
+
+def test_registering_the_same_layer_class_again_is_allowed():
+    from nprl.nn import LAYER_TYPES, Dense, register_layer
+
+    assert register_layer(Dense) is Dense
+    assert LAYER_TYPES["Dense"] is Dense

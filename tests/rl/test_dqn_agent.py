@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from nprl.fileio import write_manifest
-
 from nprl.rl.agent import DQNAgent
 from nprl.rl.config import DQNConfig
 from nprl.rl.targets import td_targets
@@ -152,3 +151,26 @@ def test_incomplete_agent_folder_is_a_clear_error(tmp_path):
     write_manifest(tmp_path / "agent")  # edited on purpose: the check behind the manifest
     with pytest.raises(ValueError, match="not a complete nprl agent"):
         DQNAgent.load(tmp_path / "agent")
+
+
+@pytest.mark.parametrize("name", ["sgd", "rmsprop", "adam", "adamw"])
+def test_make_optimizer_builds_the_named_nn_optimizer(name):
+    from nprl.nn import OPTIMIZERS, Parameter
+    from nprl.rl.agent import make_optimizer
+
+    optimizer = make_optimizer(DQNConfig(optimizer=name, learning_rate=0.01),
+                               [Parameter(np.zeros(3, np.float32))])
+    assert type(optimizer) is OPTIMIZERS[name]
+    assert optimizer.lr == 0.01
+
+
+def test_make_optimizer_rejects_an_unknown_name_instead_of_using_sgd():
+    import dataclasses
+
+    from nprl.nn import Parameter
+    from nprl.rl.agent import make_optimizer
+
+    config = dataclasses.replace(DQNConfig(), optimizer="sgd")
+    config.optimizer = "nadam"  # past the config's own check, as a stale object could be
+    with pytest.raises(ValueError, match="unknown optimizer 'nadam'"):
+        make_optimizer(config, [Parameter(np.zeros(3, np.float32))])

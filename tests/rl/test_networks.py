@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from nprl.nn import Conv2D, Dense, ImageInput, gradcheck, load, save
+from nprl.nn.dueling import DuelingHead
 from nprl.rl.config import DQNConfig
-from nprl.rl.dueling import DuelingHead
 from nprl.rl.networks import (
     MINATAR_CONVS,
     NATURE_CONVS,

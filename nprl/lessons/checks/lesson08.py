@@ -31,7 +31,6 @@ def _reference(make_optimizer, w0: np.ndarray) -> list[tuple[np.ndarray, dict]]:
     for grad in _gradients():
         optimizer.zero_grad()
         param.grad[...] = grad
-        param.grad_is_zero = False
         optimizer.step()
         history.append((param.data.copy(), optimizer.state_dict()))
     return history

@@ -78,7 +78,6 @@ def check_sgd_weight_decay_step(sgd_weight_decay_step):
     param = nn.Parameter(w0.copy())
     optimizer = nn.SGD([param], lr=lr, weight_decay=wd)
     param.grad[...] = grad
-    param.grad_is_zero = False
     optimizer.step()
     got = sgd_weight_decay_step(w0.copy(), grad.copy(), lr, wd)
     reject_mistakes(got, {"weight decay pushes the weights away from zero: the extra "

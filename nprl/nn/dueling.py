@@ -13,8 +13,8 @@ between them). Backward, for ``g = dL/dQ`` of shape (B, A):
     dL/dA = g - mean_a g[:, a]                 (the mean's Jacobian is 1/A everywhere)
     dL/dx = value.backward(dL/dV) + advantage.backward(dL/dA)
 
-It is an ``nprl.nn`` Layer, so ``Layer``'s registry lets ``nprl.nn.load`` rebuild it once
-this module is imported (``nprl.rl`` imports it).
+It lives in nprl.nn (not with the DQN that uses it) and is registered like every other
+layer, so ``nprl.nn.load`` rebuilds a saved dueling network without importing ``nprl.rl``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from nprl.nn.dense import Dense
-from nprl.nn.layer import Layer, check_dtype, make_rng
+from nprl.nn.layer import Layer, check_dtype, make_rng, register_layer
 
 
+@register_layer
 class DuelingHead(Layer):
     """Value and advantage streams combined into Q-values.
 
