@@ -143,3 +143,7 @@ def main() -> None:
     # On a busy machine wall time mostly measures the other processes; CPU time does not.
     print(f"\nnprl is {wall['sb3'] / wall['nprl']:.2f}x faster in wall time, "
           f"{cpu['sb3'] / cpu['nprl']:.2f}x in CPU time (goal: 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
