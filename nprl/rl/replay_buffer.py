@@ -98,6 +98,10 @@ class ReplayBuffer:
     # -- how observations are kept (the hooks a subclass overrides) --------------------
 
     _OBSERVATION_ARRAYS = ("obs", "next_obs")  # per-slot arrays a checkpoint saves
+    # Whether the oldest transitions may leave before the buffer is full (the frame
+    # buffer's): then any position goes with any size, else a buffer not yet full has
+    # pos == size.
+    _DROPS_OLDEST = False
 
     def _allocate_observations(self) -> None:
         """Preallocate ``obs`` and ``next_obs``: ``(capacity, *obs_shape)`` each."""
@@ -241,7 +245,7 @@ class ReplayBuffer:
             raise ValueError(f"saved buffer size {size!r} is not an integer in "
                              f"0..{self.capacity} (its capacity)")
         if type(pos) is not int or not 0 <= pos < self.capacity or (
-                size < self.capacity and pos != size):
+                size < self.capacity and pos != size and not self._DROPS_OLDEST):
             raise ValueError(f"saved buffer position {pos!r} is impossible for size {size} "
                              f"and capacity {self.capacity}")
         targets = self._per_slot_arrays()

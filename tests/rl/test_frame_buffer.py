@@ -69,7 +69,7 @@ def assert_same_batches(a, b):
         np.testing.assert_array_equal(left, right, err_msg=name)
 
 
-@pytest.mark.parametrize("n_step", [1, 3])
+@pytest.mark.parametrize("n_step", [1, 3, 10])
 def test_every_transition_comes_back_exactly_as_added(n_step):
     # 40 transitions of capacity over ~1500 steps: both rings wrap many times.
     naive = ReplayBuffer(40, (STACK, *FRAME), obs_dtype=np.uint8, seed=1)
@@ -81,6 +81,17 @@ def test_every_transition_comes_back_exactly_as_added(n_step):
     batch = frames.sample(64)
     expected = naive.gather(batch.indices)
     assert_same_batches(batch, expected)
+
+
+def test_n_step_returns_longer_than_the_stack_still_store_each_frame_about_once():
+    # With n = 10 next_obs's frames start 7 frames after obs's newest; the skipped ones
+    # come with the next obs, which must continue the stream, not open a new segment
+    # (that cost ~14 frames a transition and let the ring hold a tenth of the capacity).
+    frames = FrameReplayBuffer(2000, FRAME, STACK, seed=0)
+    added = fill([frames], 1500, n_step=10, min_length=20, max_length=60)
+    assert len(frames) == len(added)
+    episodes = sum(1 for t in added if t.terminated or t.truncated)
+    assert frames.next_frame <= len(added) + 15 * episodes
 
 
 def test_stacks_never_reach_across_an_episode_start():
@@ -169,6 +180,20 @@ def test_checkpoint_round_trip_is_exact_and_small(tmp_path):
         buffer.add(obs, 0, reward, next_obs, terminated, truncated)
     slots = np.arange(300)
     assert_same_batches(restored.gather(slots), frames.gather(slots))
+
+
+def test_a_buffer_that_dropped_its_oldest_transitions_reloads(tmp_path):
+    # One-step episodes: the ring wraps before the slots do, so size < capacity while
+    # pos != size, which a plain replay buffer never has.
+    frames = FrameReplayBuffer(400, FRAME, STACK, seed=3)
+    fill([frames], 2000, min_length=1, max_length=1)
+    assert 0 < len(frames) < 400 and frames.pos != len(frames)
+    save(frames, tmp_path / "buffer")
+    restored = FrameReplayBuffer(400, FRAME, STACK, seed=3)
+    restored.load_state_dict(load_arrays(tmp_path / "buffer"),
+                             read_json(tmp_path / "buffer" / "buffer.json"))
+    held = frames._filled_slots()
+    assert_same_batches(restored.gather(held), frames.gather(held))
 
 
 def test_next_obs_that_does_not_continue_obs_is_refused():
