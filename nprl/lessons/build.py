@@ -39,7 +39,7 @@ from nprl.lessons.catalog import (
 )
 
 SOURCE_DIR = PACKAGE_DIR / "source"
-# Notebook text, not nprl code (its optional PyTorch cells import torch): not a .py module.
+# Notebook text, not nprl code (cells in percent format, run by Jupyter): not a .py module.
 SOURCE_SUFFIX = ".lesson"
 _MARKER = re.compile(r"^(\s*)# (BEGIN|END) (SOLUTION|BUGGY)\s*$")
 

@@ -75,7 +75,7 @@ def test_list_shows_titles_times_and_progress_from_saved_outputs(tmp_path, capsy
     assert set(lines) >= {"1", "2", "3", "A", "4", "5", "6", "B"}
 
 
-# The check command runs checkpoint A: no figures and no PyTorch cell, so a kernel runs it
+# The check command runs checkpoint A: no figures, so a kernel runs it
 # in seconds (lesson 1 took 10-17 s a run under load). What each notebook's verdicts are
 # is test_notebooks.py's job; here: the command's exit code and what it prints.
 def test_check_exit_code_is_zero_only_when_every_exercise_passes(tmp_path):
