@@ -4,7 +4,7 @@ Layers, from the bottom up; each imports only layers below it (``tests/test_laye
 checks this):
 
 - base modules ``nprl.errors``, ``fileio``, ``progress``, ``rewards``, ``output_paths``,
-  ``checks``, ``blas``, ``env_factory``: import no nprl package
+  ``checks``, ``blas``, ``env_factory``, ``argparsing``: import no nprl package
 - ``nprl.nn`` (NumPy neural networks, hand-written backward passes), ``nprl.data``
   (MNIST IDX loaders), ``nprl.physics`` (2D rigid bodies, no rendering): the base only
 - ``nprl.envs``: the Lander on ``nprl.physics`` (Gymnasium API), the pixel games

@@ -19,7 +19,7 @@ import sys
 import warnings
 
 from nprl import __version__
-from nprl.commands.arguments import OneLineParser
+from nprl.argparsing import OneLineParser
 from nprl.errors import Note, UserError
 
 # Sub-command modules, in the order ``nprl --help`` lists them.

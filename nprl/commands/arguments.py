@@ -8,16 +8,14 @@ zero").
 
 Also the arguments several commands share (:func:`add_run_target_arguments`: which agent
 ``nprl eval``, ``nprl qmap`` and ``nprl report`` open; :func:`add_episodes_argument`), and
-the look of every ``--help``: :class:`TeachingHelpFormatter` (the default of
-:class:`OneLineParser`, hence of every sub-command) shows each option's default, and
-:func:`examples` builds the "examples:" block each sub-command's help ends with.
+:func:`examples`, which builds the "examples:" block each sub-command's help ends with
+(the parser itself, one-line errors and help with defaults, is :mod:`nprl.argparsing`).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-from typing import NoReturn
 
 
 def _integer(text: str) -> int:
@@ -105,32 +103,6 @@ def probability(text: str) -> float:
     return value
 
 
-class TeachingHelpFormatter(argparse.HelpFormatter):
-    """``--help`` that teaches: each option's default is shown, and text that holds line
-    breaks (the examples of an epilog) is printed as written.
-
-    An option's help gets ``(default: VALUE)`` unless it already says "default", or the
-    default is None, False or empty (an option off unless given says so in its own help).
-    A description or epilog of one paragraph is wrapped to the terminal as usual.
-    """
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        text = action.help or ""
-        default = action.default
-        if ("default" in text or default is None or default is argparse.SUPPRESS
-                or default is False or default == [] or not action.option_strings):
-            return text
-        if isinstance(default, (list, tuple)):
-            default = " ".join(str(value) for value in default)
-        # argparse %-formats help strings: a literal % in the value must be doubled.
-        return f"{text} (default: {str(default).replace('%', '%%')})"
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if "\n" in text:
-            return "".join(indent + line for line in text.splitlines(keepends=True))
-        return super()._fill_text(text, width, indent)
-
-
 def examples(*lines: str) -> str:
     """The epilog of a command's ``--help``: ``examples:`` and one command per line,
     each ``command  # what it does`` (kept as written by :class:`TeachingHelpFormatter`)."""
@@ -141,19 +113,3 @@ def wrote(what: str, path, detail: str = "") -> None:
     """Print a command's result line, the same way for every command:
     ``wrote <what>: <path>`` and, when given, `` (<detail>)``."""
     print(f"wrote {what}: {path}" + (f" ({detail})" if detail else ""))
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse's parser whose mistakes are one line: ``error()`` raises
-    :class:`~nprl.errors.UserError` (printed by ``nprl.cli.main`` as ``nprl: error: ...``,
-    exit status 2) instead of printing the usage and calling ``sys.exit``. Sub-parsers
-    made with ``add_subparsers`` are of the same class, and every one formats its help
-    with :class:`TeachingHelpFormatter` unless told otherwise."""
-
-    def __init__(self, *args, formatter_class=TeachingHelpFormatter, **kwargs) -> None:
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        from nprl.errors import UserError
-
-        raise UserError(f"{message} (see '{self.prog} --help')")
