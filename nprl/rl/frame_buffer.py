@@ -79,10 +79,6 @@ class FrameStorage:
         self.last_frame = -1  # counter of the newest obs frame added
         self.open = False  # whether the next obs may continue the current segment
         self.segment_start = 0  # counter of the current segment's first frame
-        # With n-step returns (n > stack) next_obs's frames start n - stack + 1 frames
-        # after obs's newest: the counters in between are skipped, written later by the
-        # obs that reach them. This is the lowest counter the last next_obs wrote.
-        self.written_from = 0
         self._offsets = np.arange(1 - self.stack, 1)  # -3, -2, -1, 0
 
     @property
@@ -114,7 +110,6 @@ class FrameStorage:
         for counter, frame in zip(newest + n_steps + self._offsets, next_obs):
             if counter >= first and counter > newest:
                 self._write(int(counter), frame)
-        self.written_from = max(newest + n_steps - self.stack + 1, newest + 1)
         if not np.array_equal(self._stacks(np.array([newest + n_steps]),
                                            np.array([first]))[0], next_obs):
             raise ValueError("next_obs does not continue obs's frame stack (its older "
@@ -133,9 +128,13 @@ class FrameStorage:
         known = self._stacks(np.array([newest]), np.array([self.segment_start]))[0]
         if not np.array_equal(known[:-1], obs[:-1]):
             return False
-        # Its newest frame is new, skipped by the last next_obs (n-step), or already
-        # stored as an earlier next_obs's (then it must match).
-        return (newest >= self.next_frame or newest < self.written_from
+        # Its newest frame is new, or skipped: with n-step returns (n > stack) the last
+        # next_obs's frames start n - stack + 1 after the last obs's newest, and the ones
+        # in between come with the obs that reach them. Else it was stored as an earlier
+        # next_obs's frame and must match.
+        last_n = int(self.fields["n_steps"][(self.pos - 1) % self.capacity])
+        skipped_until = self.last_frame + last_n - self.stack + 1
+        return (newest >= self.next_frame or newest < skipped_until
                 or np.array_equal(known[-1], obs[-1]))
 
     def _write(self, counter: int, frame: np.ndarray) -> None:
@@ -185,7 +184,7 @@ class FrameStorage:
         arrays["frames"] = self.frames[np.arange(low, self.next_frame) % self.frame_capacity]
         meta.update(frame_shape=list(self.frame_shape), stack=self.stack, frames_from=low,
                     next_frame=self.next_frame, last_frame=self.last_frame, open=self.open,
-                    segment_start=self.segment_start, written_from=self.written_from)
+                    segment_start=self.segment_start)
         return arrays, meta
 
     def load_state_dict(self, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
@@ -204,8 +203,6 @@ class FrameStorage:
         self.last_frame = int(meta["last_frame"])
         self.open = bool(meta["open"])
         self.segment_start = int(meta["segment_start"])
-        # Checkpoints before n-step gaps were tracked: no gap assumed (the old behaviour).
-        self.written_from = int(meta.get("written_from", self.last_frame + 1))
 
     def _lowest_needed(self) -> int:
         if self.size == 0:
