@@ -165,6 +165,9 @@ class DQNAgent:
         self.q_net = q_network
         self.target_net = q_network.copy()
         self.target_net.eval()
+        # True while the target holds exactly the online weights (a hard copy since the
+        # last optimizer step): double DQN then needs one forward on s', not two.
+        self._target_is_online = True
         self.optimizer = make_optimizer(config, self.q_net.parameters())
         self._params = self.q_net.parameters()  # fixed list, reused by every update
         self.loss = HuberLoss(config.huber_delta) if config.loss == "huber" else MSELoss()
@@ -296,8 +299,11 @@ class DQNAgent:
         size = len(batch.actions)
         obs = self.network_input(batch.obs)
         next_obs = self.network_input(batch.next_obs)
-        next_q_target = self.target_net.predict(next_obs)
         next_q_online = self.q_net.predict(next_obs) if config.double_q else None
+        if next_q_online is not None and self._target_is_online:
+            next_q_target = next_q_online  # e.g. atari-100k: the target is copied every update
+        else:
+            next_q_target = self.target_net.predict(next_obs)
         targets = td_targets(batch.rewards, batch.terminated, next_q_target, config.gamma,
                              batch.n_steps, next_q_online)
         rows = self._batch_rows if size == len(self._batch_rows) else np.arange(size)
@@ -319,6 +325,7 @@ class DQNAgent:
         else:  # the same norm, unclipped: a few microseconds, worth it as a diagnostic
             metrics["grad_norm"] = grad_norm(self._params)
         self.optimizer.step()
+        self._target_is_online = False
         return metrics, q_taken - targets
 
     def update_target(self) -> None:
@@ -331,6 +338,7 @@ class DQNAgent:
             else:
                 target.data *= 1.0 - tau
                 target.data += tau * online.data
+        self._target_is_online = tau >= 1.0  # a Polyak average may be an ulp off
 
     # -- saving and loading (pickle-free) ----------------------------------------------------
 
@@ -432,6 +440,7 @@ class DQNAgent:
         if meta.get("policy_only") or not training:  # acting only, fresh training state
             return agent
         agent.target_net.load_state_dict(load_network(directory / "target_net").state_dict())
+        agent._target_is_online = False  # saved apart from q_net: not known to be equal
         agent.optimizer.load_state_dict(load_arrays(directory / "optimizer"))
         agent.rng = generator_from_state(meta["rng"])
         if meta.get("include_buffer"):

@@ -174,3 +174,29 @@ def test_make_optimizer_rejects_an_unknown_name_instead_of_using_sgd():
     config.optimizer = "nadam"  # past the config's own check, as a stale object could be
     with pytest.raises(ValueError, match="unknown optimizer 'nadam'"):
         make_optimizer(config, [Parameter(np.zeros(3, np.float32))])
+
+
+def test_double_dqn_skips_the_target_forward_only_while_the_target_is_a_fresh_copy():
+    # Target copied after every update (atari-100k): Q_target(s') is the online net's own
+    # Q(s'), so one forward serves both. Same parameters as always running the target net,
+    # bit for bit, and the target net runs again as soon as it lags or is a Polyak mix.
+    def train(shortcut, tau=1.0):
+        agent = make_agent(learning_starts=0, double_q=True, tau=tau)
+        fill(agent)
+        calls = []
+        predict = agent.target_net.predict
+        agent.target_net.predict = lambda x: calls.append(1) or predict(x)
+        for update in range(6):
+            if not shortcut:
+                agent._target_is_online = False
+            agent.update()
+            if update != 2:  # one update without a sync: the target lags behind
+                agent.update_target()
+        return [p.data.copy() for p in agent.q_net.parameters()], len(calls)
+
+    fast, fast_calls = train(shortcut=True)
+    slow, slow_calls = train(shortcut=False)
+    assert (fast_calls, slow_calls) == (1, 6)  # only the update after the lagging one
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a, b)
+    assert train(shortcut=True, tau=0.5)[1] == 5  # Polyak: only the very first is a copy
