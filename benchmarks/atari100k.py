@@ -73,7 +73,11 @@ def main() -> None:
               f"| `{' '.join(command(job))}` |")
         sys.stdout.flush()
         results.append({**result, "game": game, "seed": seed, "command": " ".join(command(job))})
-    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    # Games run apart (e.g. one per core) add to the file instead of replacing it.
+    done = {(r["game"], r["seed"]) for r in results}
+    kept = [r for r in (json.loads(args.json.read_text()) if args.json.exists() else [])
+            if (r["game"], r["seed"]) not in done]
+    args.json.write_text(json.dumps(kept + results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

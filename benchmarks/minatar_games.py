@@ -69,7 +69,7 @@ def evaluate_run(out: Path, episodes: int) -> dict:
     run = RunDir(out)
     env_id, config = run.read_config()
     folder = run.best_checkpoint() or run.latest_checkpoint()
-    agent = DQNAgent.load(folder / "agent")
+    agent = DQNAgent.load(folder / "agent", training=False)  # acting only: no replay memory
     env = make_env(env_id, **{**config.env_kwargs, **config.eval_env_kwargs})
     started = time.perf_counter()
     stats = evaluate(agent, env, episodes, seed=EVAL_SEED)
