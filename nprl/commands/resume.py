@@ -38,13 +38,15 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nprl.commands.stopping import stop_on_sigterm
     from nprl.commands.train import report_result
     from nprl.rl.train import resume
 
     print(f"resuming {args.run_dir}", file=sys.stderr)
     try:
-        result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress,
-                        checkpoint=args.checkpoint, allow_env_module=args.allow_env_module)
+        with stop_on_sigterm():  # `kill PID` saves a checkpoint, as Ctrl-C does
+            result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress,
+                            checkpoint=args.checkpoint, allow_env_module=args.allow_env_module)
     except ValueError as error:
         raise UserError(str(error)) from None
     report_result(result)
