@@ -33,7 +33,6 @@ import numpy as np
 from nprl.envs.pixels import ATARI_PREFIX, register_pixel_envs
 from nprl.rewards import RAW_REWARD_KEY
 
-
 # ale-py's ALEState.serialize(): six little-endian int32 (left and right paddle, frame
 # number, episode frame number, mode, difficulty), the emulator's own serialization as a
 # string (int32 length, bytes: it opens with the ROM's MD5 as a string), then two int32
@@ -98,8 +97,8 @@ class AtariGameState(gym.Wrapper):
             raw = base64.b64decode(state["ale_state"], validate=True)
         except (KeyError, TypeError, binascii.Error):
             raise ValueError("the checkpoint's 'ale_state' is not base64 text") from None
-        saved_by = state.get("ale_py")
-        if not isinstance(saved_by, str) or len(saved_by) > 40:
+        saved_by = state.get("ale_py")  # only named in the message: a version, or nothing
+        if not (isinstance(saved_by, str) and re.fullmatch(r"[0-9A-Za-z_.+-]{1,40}", saved_by)):
             saved_by = "unknown"
         own = ale.cloneState(include_rng=True)
         own_header, own_md5 = _ale_state_fields(own.serialize())

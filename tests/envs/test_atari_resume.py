@@ -123,7 +123,7 @@ def other_game_state():
     (lambda s: with_ale_bytes(s, damage_numbers), "does not load back to itself"),
 ])
 def test_a_bad_ale_state_is_one_clear_error_and_changes_nothing(saved, bad, message):
-    state, np_random, _, _ = saved
+    state = saved[0]
     env = make_atari(GAME, terminal_on_life_loss=True)
     env.reset(seed=5)
     before = env.unwrapped.ale.cloneState(include_rng=True).serialize()
@@ -140,3 +140,5 @@ def test_a_state_without_the_random_generator_is_refused():
     state = {"ale_state": base64.b64encode(raw).decode("ascii"), "ale_py": "0.0"}
     with pytest.raises(ValueError, match=r"saved by ale-py 0\.0\) does not load back"):
         restore_env_state(env, state, "state.json")
+    with pytest.raises(ValueError, match=r"saved by ale-py unknown\) does not load back"):
+        restore_env_state(env, {**state, "ale_py": "0.1\nTraceback"}, "state.json")
