@@ -101,7 +101,12 @@ class AtariGameState(gym.Wrapper):
         if not (isinstance(saved_by, str) and re.fullmatch(r"[0-9A-Za-z_.+-]{1,40}", saved_by)):
             saved_by = "unknown"
         own = ale.cloneState(include_rng=True)
-        own_header, own_md5 = _ale_state_fields(own.serialize())
+        try:
+            own_header, own_md5 = _ale_state_fields(own.serialize())
+        except ValueError:  # a future ale-py that changed its layout: say so, never guess
+            raise ValueError(f"ale-py {ale_py.__version__} writes its states in a layout nprl "
+                             "does not know; resume with the ale-py that saved the "
+                             "checkpoint") from None
         try:
             header, md5 = _ale_state_fields(raw)
         except ValueError as error:

@@ -8,6 +8,7 @@ import struct
 import numpy as np
 import pytest
 
+from nprl.envs import atari
 from nprl.envs.atari import make_atari
 from nprl.rl.environments import env_state, restore_env_state
 
@@ -142,3 +143,14 @@ def test_a_state_without_the_random_generator_is_refused():
         restore_env_state(env, state, "state.json")
     with pytest.raises(ValueError, match=r"saved by ale-py unknown\) does not load back"):
         restore_env_state(env, {**state, "ale_py": "0.1\nTraceback"}, "state.json")
+
+
+def test_an_ale_py_with_another_state_layout_is_named(monkeypatch, saved):
+    env = make_atari(GAME)
+
+    def unknown_layout(raw):
+        raise ValueError("lengths disagree")
+
+    monkeypatch.setattr(atari, "_ale_state_fields", unknown_layout)
+    with pytest.raises(ValueError, match=r"writes its states in a layout nprl does not know"):
+        restore_env_state(env, saved[0], "state.json")
