@@ -6,8 +6,9 @@ The env-state protocol
 ----------------------
 Gymnasium's ``np_random`` (saved with every checkpoint) does not cover everything an
 environment may carry from one episode to the next: the Lander's curriculum stage, the
-random state of a MinAtar game. An environment (or one of its wrappers) that has such
-state implements two methods, found by name along its wrapper chain::
+random state of a MinAtar game, an Atari emulator's generator for sticky actions. An
+environment (or one of its wrappers) that has such state implements two methods, found by
+name along its wrapper chain::
 
     def checkpoint_state(self) -> dict | None: ...       # JSON-able, or None: nothing yet
     def load_checkpoint_state(self, state: dict) -> None: ...  # ValueError for a bad one
@@ -30,7 +31,7 @@ LOAD_CHECKPOINT_STATE = "load_checkpoint_state"
 
 class EnvState(Protocol):
     """An environment with state of its own for training checkpoints (see the module
-    docstring). Implemented by ``nprl/Lander-v0`` (curriculum) and MinAtar games."""
+    docstring). Implemented by ``nprl/Lander-v0`` (curriculum), MinAtar and Atari games."""
 
     def checkpoint_state(self) -> dict[str, Any] | None: ...
 

@@ -182,7 +182,7 @@ def resume(
     env.unwrapped.np_random = env_rng
     env_state = next((saved[key] for key in ("env_state", *OLD_ENV_STATE_KEYS)
                       if saved.get(key) is not None), None)
-    if env_state is not None:  # e.g. the Lander's curriculum stage, a MinAtar game's RNG
+    if env_state is not None:  # the Lander's curriculum, a MinAtar or Atari game's RNG
         restore_env_state(env, env_state, str(folder / "state.json"))
     with blas_threads(config.blas_threads):
         return with_disk_checks(run, agent, lambda: run_loop(

@@ -1,6 +1,7 @@
 """train(): same seed, same curve; checkpoints are complete; resume equals an uninterrupted run."""
 
 import csv
+import json
 
 import numpy as np
 import pytest
@@ -98,6 +99,33 @@ def test_resume_of_a_pixel_run_equals_an_uninterrupted_run(tmp_path, env_id):
     assert rows == learning_rows(tmp_path / "whole")
     assert sum(row["kind"] == "episode" for row in rows) >= 3
     assert any(row["kind"] == "train" and row["td_loss"] for row in rows)
+
+
+def test_resume_of_an_atari_run_with_sticky_actions_equals_an_uninterrupted_run(tmp_path):
+    # The atari preset's sticky actions draw from the emulator's own generator, which the
+    # checkpoint keeps (AtariGameState). Acting only (learning would start after the run)
+    # keeps this fast: the episodes' lengths and scores already tell the games apart.
+    config = DQNConfig(total_steps=300, batch_size=4, buffer_size=500, learning_starts=10_000,
+                       log_interval=50, eval_interval=0, checkpoint_interval=60, seed=2,
+                       env_kwargs={"repeat_action_probability": 0.25,
+                                   "terminal_on_life_loss": True})
+    train("ALE/Breakout-v5", config, run_dir=tmp_path / "whole")
+    with pytest.raises(Crash):
+        train("ALE/Breakout-v5", config, run_dir=tmp_path / "crashed", callback=crash_at(250))
+    def saved(run_dir):
+        return json.loads((RunDir(run_dir).latest_checkpoint() / "state.json").read_text())
+
+    assert saved(tmp_path / "crashed")["loop"]["step"] < 250
+    resume(tmp_path / "crashed")
+    rows = learning_rows(tmp_path / "crashed")
+    assert rows == learning_rows(tmp_path / "whole")
+    assert sum(row["kind"] == "episode" for row in rows if int(row["step"]) > 250) >= 2
+    # Random play often scores the same in another game: the emulators' final states
+    # (random generator, frame count, RAM) tell for certain.
+    whole, resumed = saved(tmp_path / "whole"), saved(tmp_path / "crashed")
+    assert whole["loop"]["step"] == resumed["loop"]["step"] == 300
+    assert set(whole["env_state"]) == {"ale_state", "ale_py"}
+    assert resumed["env_state"] == whole["env_state"]
 
 
 def test_ctrl_c_saves_a_checkpoint_and_the_run_resumes(tmp_path):
