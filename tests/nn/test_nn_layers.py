@@ -176,9 +176,10 @@ def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
     y = flatten.forward(x)
     np.testing.assert_array_equal(y, np.ascontiguousarray(x).reshape(2, -1))  # (C, H, W) order
     g = batch(*y.shape, seed=1)
-    grad = flatten.backward(g)
-    np.testing.assert_array_equal(grad, g.reshape(x.shape))
-    assert grad.strides == x.strides
+    for gradient in (g, np.asfortranarray(g)):  # row-major, and transposed as Dense's dx
+        grad = flatten.backward(gradient)
+        np.testing.assert_array_equal(grad, g.reshape(x.shape))
+        assert grad.strides == x.strides
 
 
 @pytest.mark.parametrize("case", ["conv_k3_s2_p1", "conv_k8_s4_p0"])
