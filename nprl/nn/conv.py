@@ -32,6 +32,8 @@ from nprl.nn.parameter import Parameter
 from nprl.nn.rowops import add_row, column_sums
 from nprl.nn.workspace import Workspace
 
+SHORT_RUN = 16  # values per kernel row up to which im2col copies whole rows as one element
+
 
 def _pair(value, name: str, minimum: int = 1) -> tuple[int, int]:
     """``3`` -> ``(3, 3)``; ``(3, 5)`` stays; anything but whole numbers >= ``minimum``
@@ -133,10 +135,10 @@ class Conv2D(Layer):
         n, c = x.shape[0], x.shape[3]
         out = self._work.get(name, (n, ho, wo, kh, kw, c), self.dtype)
         sn, sy, sx, sc = x.strides
-        if x.dtype == self.dtype and x.flags.c_contiguous:
-            # Each kernel row of a window is kw*C contiguous values: copy it as one opaque
-            # element (numpy moves a void element with one memcpy) rather than value by
-            # value. MinAtar's windows: 32 -> 19 us; Nature's second and third layers: -8%.
+        if kw * c <= SHORT_RUN and x.dtype == self.dtype and x.flags.c_contiguous:
+            # Each kernel row of a window is kw*C contiguous values; when that run is short,
+            # numpy's per-run loop overhead dominates the copy, so move each run as one
+            # opaque element (a void element: one memcpy). MinAtar's windows: 32 -> 19 us.
             run = np.dtype((np.void, kw * c * x.itemsize))
             rows = np.ndarray((n, ho, wo, kh), run, x, 0, (sn, sy * sh, sx * sw, sy))
             np.copyto(np.ndarray((n, ho, wo, kh), run, out), rows)

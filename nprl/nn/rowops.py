@@ -16,13 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 WIDE = 256  # values per row of the wider view add_row works on (when the rows allow it)
+FEW = 16  # add_row takes the wider view up to this many channels (more: no gain measured)
 
 
 def add_row(array: np.ndarray, row: np.ndarray) -> None:
     """``array += row`` (``row`` along the last axis, e.g. a bias on (N, H, W, C)), in place."""
     width = array.shape[-1]
     rows = array.size // width if width else 0
-    repeat = max(1, WIDE // max(width, 1))
+    repeat = max(1, WIDE // max(width, 1)) if width <= FEW else 1
     while rows % repeat:  # k consecutive rows become one: k must divide the row count
         repeat //= 2
     if repeat == 1 or not array.flags.c_contiguous:
