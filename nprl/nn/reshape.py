@@ -33,11 +33,15 @@ class Flatten(Layer):
         x = self._input
         if x is None:
             raise RuntimeError("Flatten.backward called before forward")
-        grad = grad_y.reshape(x.shape)
         if x.flags.c_contiguous:
-            return grad
-        out = np.empty_like(x, dtype=grad.dtype)  # keeps x's memory order
-        np.copyto(out, grad)
+            return grad_y.reshape(x.shape)
+        if not grad_y.flags.c_contiguous:
+            # A transposed gradient (Dense computes dx as (W @ dy.T).T): a plain 2-D
+            # transpose first, then the reorder. Two simple copies measured faster than one
+            # copy strided on both sides (MinAtar: 34 against 48 us).
+            grad_y = np.ascontiguousarray(grad_y)
+        out = np.empty_like(x, dtype=grad_y.dtype)  # keeps x's memory order
+        np.copyto(out, grad_y.reshape(x.shape))
         return out
 
     def _clear_cache(self) -> None:

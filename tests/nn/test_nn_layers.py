@@ -134,6 +134,24 @@ def test_conv_space_to_depth_path_equals_im2col_path(kernel, stride):
         np.testing.assert_allclose(blocks, im2col, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("padding", [0, 1])
+def test_conv_reads_any_input_memory_alike(padding):
+    # im2col copies whole kernel rows at once from contiguous input of the layer's dtype,
+    # value by value otherwise (other dtypes, strided or read-only memory): same result.
+    x = batch(2, 10, 9, 3, seed=9)  # channels-last memory, as MinAtar's frames
+    conv = Conv2D(3, 4, 3, padding=padding, rng=0)
+    expected = conv.predict(x.astype(np.float32).transpose(0, 3, 1, 2))
+    read_only = x.astype(np.float32)
+    read_only.flags.writeable = False
+    wide = np.zeros((2, 10, 18, 3), np.float32)
+    wide[:, :, ::2] = x
+    for inputs in (x.transpose(0, 3, 1, 2),  # float64 into a float32 layer
+                   read_only.transpose(0, 3, 1, 2), wide[:, :, ::2].transpose(0, 3, 1, 2),
+                   np.ascontiguousarray(x.astype(np.float32).transpose(0, 3, 1, 2))):
+        np.testing.assert_allclose(conv.forward(inputs), expected, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(conv.predict(inputs), expected, rtol=1e-6, atol=1e-6)
+
+
 @pytest.mark.parametrize("kernel, stride", [(3, 1), (4, 2)], ids=["im2col", "space_to_depth"])
 def test_conv_predict_between_forward_and_backward_leaves_the_gradients_alone(kernel, stride):
     # DQN's update runs the target network's predict, and double DQN the online one's,
@@ -158,9 +176,10 @@ def test_flatten_gives_the_gradient_back_in_the_input_memory_order():
     y = flatten.forward(x)
     np.testing.assert_array_equal(y, np.ascontiguousarray(x).reshape(2, -1))  # (C, H, W) order
     g = batch(*y.shape, seed=1)
-    grad = flatten.backward(g)
-    np.testing.assert_array_equal(grad, g.reshape(x.shape))
-    assert grad.strides == x.strides
+    for gradient in (g, np.asfortranarray(g)):  # row-major, and transposed as Dense's dx
+        grad = flatten.backward(gradient)
+        np.testing.assert_array_equal(grad, g.reshape(x.shape))
+        assert grad.strides == x.strides
 
 
 @pytest.mark.parametrize("case", ["conv_k3_s2_p1", "conv_k8_s4_p0"])
