@@ -264,14 +264,17 @@ def driver(args) -> None:
     print("| network | threads | nprl (ms) | torch (ms) | torch / nprl | nprl CPU (ms) "
           "| torch CPU (ms) | CPU ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for case in args.cases:
-        for threads in thread_counts:
-            cells = []
-            for key in ("update_ms", "cpu_ms"):
-                ours = statistics.median(r[case][key] for r in runs[("nprl", threads)])
-                theirs = statistics.median(r[case][key] for r in runs[("torch", threads)])
-                cells.append(f"{ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x")
-            print(f"| {LABELS[case]} | {threads} | {' | '.join(cells)} |")
+    def median(side: str, threads: int, case: str, key: str) -> float:
+        """Median over one side's processes of their per-process medians."""
+        return statistics.median(r[case][key] for r in runs[(side, threads)])
+
+    rows = [(case, threads) for case in args.cases for threads in thread_counts]
+    for case, threads in rows:
+        cells = []
+        for key in ("update_ms", "cpu_ms"):
+            ours, theirs = median("nprl", threads, case, key), median("torch", threads, case, key)
+            cells.append(f"{ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x")
+        print(f"| {LABELS[case]} | {threads} | {' | '.join(cells)} |")
     if args.baseline:
         print()
         print(f"Before/after: nprl from {args.baseline} (baseline) against this nprl, CPU ms")
@@ -279,13 +282,11 @@ def driver(args) -> None:
         print("| network | threads | baseline CPU (ms) | nprl CPU (ms) | baseline / nprl "
               "| torch / baseline | torch / nprl |")
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for case in args.cases:
-            for threads in thread_counts:
-                base, ours, theirs = (statistics.median(r[case]["cpu_ms"]
-                                                        for r in runs[(side, threads)])
-                                      for side in ("baseline", "nprl", "torch"))
-                print(f"| {LABELS[case]} | {threads} | {base:.2f} | {ours:.2f} | "
-                      f"{base / ours:.2f}x | {theirs / base:.2f}x | {theirs / ours:.2f}x |")
+        for case, threads in rows:
+            base, ours, theirs = (median(side, threads, case, "cpu_ms")
+                                  for side in ("baseline", "nprl", "torch"))
+            print(f"| {LABELS[case]} | {threads} | {base:.2f} | {ours:.2f} | "
+                  f"{base / ours:.2f}x | {theirs / base:.2f}x | {theirs / ours:.2f}x |")
     print()
     print("Wall time is the measure; CPU time (process_time, all threads) is shown because "
           "on a busy machine it is less disturbed by time slices lost to other processes.")
