@@ -14,13 +14,16 @@ Rows p whose window wraps past the right or bottom edge are computed too and thr
 away (for 84x84 Nature frames: 21x21 rows computed for 20x20 outputs, 10% extra work,
 still faster than building and multiplying the im2col matrix, 3.6 times larger).
 
-Backward uses the same shifted slices: dW_ab = S_rows[shift].T @ dY_rows and
-dS_rows[shift] += dY_rows @ W_ab.T, with dY zero on the thrown-away rows.
+Backward uses the same shifted slices: dW_ab = S_rows[shift].T @ dY_rows (summed over
+pieces of rows) and dS_rows[shift] += dY_rows @ W_ab.T, with dY zero on the thrown-away
+rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+WEIGHT_GRADIENT_ROWS = 2048  # rows of S per piece of dW (S and dY pieces: 0.5 + 0.25 MB)
 
 
 def usable(kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int]) -> bool:
@@ -113,9 +116,17 @@ def weight_gradient(s: np.ndarray, grad_rows: np.ndarray, kernel_blocks: tuple[i
     o, c, kh, kw = weight_shape
     sh, sw = stride
     rows = s.reshape(n * hs * ws, depth)
-    grad = np.empty((bh, bw, depth, o), dtype=grad_rows.dtype)
-    for a, b, offset, count in _shifts(bh, bw, len(rows), ws):
-        np.matmul(rows[offset : offset + count].T, grad_rows[:count], out=grad[a, b])
+    shifts = _shifts(bh, bw, len(rows), ws)
+    count = shifts[0][3]
+    grad = np.zeros((bh, bw, depth, o), dtype=grad_rows.dtype)
+    piece = np.empty((depth, o), dtype=grad_rows.dtype)
+    # Row pieces, all shifts of one piece together: its rows of S and dY are read from
+    # cache by the later shifts (Nature's first layer: 4.1 -> 3.5 ms with cold caches).
+    for start in range(0, count, WEIGHT_GRADIENT_ROWS):
+        stop = min(start + WEIGHT_GRADIENT_ROWS, count)
+        for a, b, offset, _ in shifts:
+            np.matmul(rows[start + offset : stop + offset].T, grad_rows[start:stop], out=piece)
+            grad[a, b] += piece
     # (bh, bw, C, sh, sw, O) -> (O, C, bh, sh, bw, sw) = (O, C, kh, kw)
     return grad.reshape(bh, bw, c, sh, sw, o).transpose(5, 2, 0, 3, 1, 4).reshape(o, c, kh, kw)
 

@@ -148,6 +148,15 @@ def test_space_to_depth_blocks_equal_a_plain_rearrangement_for_any_dtype():
         np.testing.assert_array_equal(blocks, expected.astype(np.float32).reshape(3, 6, 7, 18))
 
 
+def test_space_to_depth_weight_gradient_is_the_same_summed_in_row_pieces(monkeypatch):
+    # Nature's first layer sums dW over pieces of 2048 rows; tests' inputs fit in one.
+    blocks, grad_rows = batch(2, 5, 6, 8, seed=12), batch(60, 3, seed=13)
+    args = (blocks, grad_rows, (2, 2), (2, 2), (3, 2, 4, 4))
+    whole = space_to_depth.weight_gradient(*args)
+    monkeypatch.setattr(space_to_depth, "WEIGHT_GRADIENT_ROWS", 7)
+    np.testing.assert_allclose(space_to_depth.weight_gradient(*args), whole, rtol=1e-12)
+
+
 @pytest.mark.parametrize("channels_last, kernel, stride", [
     (False, 4, 2),  # the space-to-depth path: frames rearranged, then converted
     (False, 3, 1),  # im2col: the convolution asks for the converted frames
