@@ -15,6 +15,8 @@ OpenBLAS's count through threadpoolctl, torch through ``torch.set_num_threads``.
 
     python benchmarks/conv_update.py                    # the side-by-side table
     python benchmarks/conv_update.py --breakdown        # where nprl's time goes
+    mkdir /tmp/main && git archive main | tar -x -C /tmp/main   # an older nprl, then
+    python benchmarks/conv_update.py --baseline /tmp/main   # before/after columns too
 """
 
 from __future__ import annotations
@@ -231,21 +233,27 @@ def worker(args) -> None:
 
 def driver(args) -> None:
     thread_counts = args.threads_list
-    runs = {(impl, t): [] for impl in ("nprl", "torch") for t in thread_counts}
+    # "baseline": the nprl found under --baseline (an older checkout), run as a third side.
+    sides = ("nprl", "torch") + (("baseline",) if args.baseline else ())
+    runs = {(side, t): [] for side in sides for t in thread_counts}
     for threads in thread_counts:
         for repeat in range(args.repeats):
-            order = ("nprl", "torch") if repeat % 2 == 0 else ("torch", "nprl")
-            for impl in order:
+            order = sides if repeat % 2 == 0 else sides[::-1]
+            for side in order:
+                impl = "nprl" if side == "baseline" else side
                 command = [sys.executable, __file__, "--impl", impl, "--threads", str(threads),
                            "--cases", *args.cases, "--nature-steps", str(args.nature_steps),
                            "--minatar-steps", str(args.minatar_steps)]
+                env = child_env(threads)
+                if side == "baseline":
+                    env["PYTHONPATH"] = str(args.baseline)
                 out = subprocess.run(command, capture_output=True, text=True, check=True,
-                                     env=child_env(threads))
-                runs[(impl, threads)].append(json.loads(out.stdout.strip().splitlines()[-1]))
-                print(f"threads {threads}, round {repeat + 1}/{args.repeats}: {impl} done",
+                                     env=env)
+                runs[(side, threads)].append(json.loads(out.stdout.strip().splitlines()[-1]))
+                print(f"threads {threads}, round {repeat + 1}/{args.repeats}: {side} done",
                       file=sys.stderr)
     torch_info = runs[("torch", thread_counts[0])][0][args.cases[0]]
-    print(f"# conv_update: {args.repeats} rounds x (nprl, torch) processes alternating; "
+    print(f"# conv_update: {args.repeats} rounds x ({', '.join(sides)}) processes alternating; "
           f"median of per-process medians of {args.nature_steps} (Nature) / "
           f"{args.minatar_steps} (MinAtar) updates; batch {BATCH}, float32, Adam, Huber")
     print(f"# numpy {np.__version__}, torch {torch_info['version']}, python "
@@ -256,14 +264,29 @@ def driver(args) -> None:
     print("| network | threads | nprl (ms) | torch (ms) | torch / nprl | nprl CPU (ms) "
           "| torch CPU (ms) | CPU ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for case in args.cases:
-        for threads in thread_counts:
-            cells = []
-            for key in ("update_ms", "cpu_ms"):
-                ours = statistics.median(r[case][key] for r in runs[("nprl", threads)])
-                theirs = statistics.median(r[case][key] for r in runs[("torch", threads)])
-                cells.append(f"{ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x")
-            print(f"| {LABELS[case]} | {threads} | {' | '.join(cells)} |")
+    def median(side: str, threads: int, case: str, key: str) -> float:
+        """Median over one side's processes of their per-process medians."""
+        return statistics.median(r[case][key] for r in runs[(side, threads)])
+
+    rows = [(case, threads) for case in args.cases for threads in thread_counts]
+    for case, threads in rows:
+        cells = []
+        for key in ("update_ms", "cpu_ms"):
+            ours, theirs = median("nprl", threads, case, key), median("torch", threads, case, key)
+            cells.append(f"{ours:.2f} | {theirs:.2f} | {theirs / ours:.2f}x")
+        print(f"| {LABELS[case]} | {threads} | {' | '.join(cells)} |")
+    if args.baseline:
+        print()
+        print(f"Before/after: nprl from {args.baseline} (baseline) against this nprl, CPU ms")
+        print()
+        print("| network | threads | baseline CPU (ms) | nprl CPU (ms) | baseline / nprl "
+              "| torch / baseline | torch / nprl |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for case, threads in rows:
+            base, ours, theirs = (median(side, threads, case, "cpu_ms")
+                                  for side in ("baseline", "nprl", "torch"))
+            print(f"| {LABELS[case]} | {threads} | {base:.2f} | {ours:.2f} | "
+                  f"{base / ours:.2f}x | {theirs / base:.2f}x | {theirs / ours:.2f}x |")
     print()
     print("Wall time is the measure; CPU time (process_time, all threads) is shown because "
           "on a busy machine it is less disturbed by time slices lost to other processes.")
@@ -281,6 +304,9 @@ def main() -> None:
                         help="thread counts to compare (the same for both sides)")
     parser.add_argument("--breakdown", action="store_true",
                         help="print where nprl's update time goes instead of the table")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also time the nprl package found in DIR (e.g. an export of "
+                             "main), alternating with the others: a before/after table")
     args = parser.parse_args()
     args.steps = {case: args.nature_steps if case == "nature" else args.minatar_steps
                   for case in CASES}

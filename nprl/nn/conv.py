@@ -14,7 +14,9 @@ samples. The first layer of a network is asked for ``backward_params`` only and 
 
 A strided layer whose stride divides its kernel, fed channels-first memory (Atari frames
 from ImageInput), goes by space-to-depth instead: no im2col matrix, see
-nprl/nn/space_to_depth.py. Large temporaries live in a reused ``Workspace``.
+nprl/nn/space_to_depth.py. Given ``DeferredFrames`` (``ImageInput(defer=True)``), it
+rearranges the compact frames into blocks first and converts them to floats there.
+Large temporaries live in a reused ``Workspace``.
 
 Output size: Ho = (H + 2 padding - kh) // stride + 1 (likewise Wo).
 """
@@ -26,6 +28,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from nprl.checks import whole_number
 from nprl.nn import space_to_depth
+from nprl.nn.image import DeferredFrames
 from nprl.nn.init import get_initializer, zeros
 from nprl.nn.layer import Layer, check_dtype, make_rng, register_layer
 from nprl.nn.parameter import Parameter
@@ -99,9 +102,10 @@ class Conv2D(Layer):
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
-    def _check(self, x) -> tuple[np.ndarray, int, int]:
-        x = np.asarray(x)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
+    def _check(self, x) -> tuple[np.ndarray | DeferredFrames, int, int]:
+        if not isinstance(x, DeferredFrames):
+            x = np.asarray(x)
+        if len(x.shape) != 4 or x.shape[1] != self.in_channels:
             raise ValueError(
                 f"Conv2D({self.in_channels}, {self.out_channels}) expects NCHW input "
                 f"(N, {self.in_channels}, H, W), got shape {x.shape}"
@@ -163,14 +167,24 @@ class Conv2D(Layer):
         # predict has its own workspace arrays: it may run between forward and backward.
         suffix = "" if training else "_predict"
         n = x.shape[0]
-        if self._blocks_path(x):
+        deferred = isinstance(x, DeferredFrames)  # frames from ImageInput(defer=True)
+        if deferred and not self._blocks_path(x.frames):
+            x = x.array()
+            deferred = False
+        if deferred or self._blocks_path(x):
             bh, bw = self._kernel_blocks()
             sh, sw = self.stride
-            hs, ws = ho - 1 + bh, wo - 1 + bw
-            blocks = space_to_depth.to_blocks(x, self.stride, self._work.get(
-                "blocks" + suffix, (n, hs, ws, self.in_channels, sh, sw), self.dtype))
+            shape = (n, ho - 1 + bh, wo - 1 + bw, self.in_channels, sh, sw)
+            blocks = self._work.get("blocks" + suffix, shape, self.dtype)
+            if deferred:  # rearrange the compact frames, then convert them
+                frame_blocks = self._work.get("frame_blocks" + suffix, shape, x.frames.dtype)
+                space_to_depth.to_blocks(x.frames, self.stride, frame_blocks)
+                blocks = x.convert(frame_blocks, blocks).reshape(*shape[:3], -1)
+            else:
+                blocks = space_to_depth.to_blocks(x, self.stride, blocks)
             weights = space_to_depth.block_weights(self.weight.data, self.stride)
-            scratch = self._work.get("product", (n * hs * ws, self.out_channels), self.dtype)
+            scratch = self._work.get("product", (n * shape[1] * shape[2], self.out_channels),
+                                     self.dtype)
             y = space_to_depth.forward(blocks, weights, scratch)  # y in its [:Ho, :Wo] corner
             if training:
                 self._blocks, self._cols, self._input_shape = blocks, None, x.shape
@@ -213,7 +227,9 @@ class Conv2D(Layer):
             grad_w = (cols.T @ grad_mat).reshape(kh, kw, c, o).transpose(3, 2, 0, 1)
         self.weight.grad += grad_w
         if self.bias is not None:
-            self.bias.grad += column_sums(grad_mat)  # padded rows are zero
+            # Column sums as a product with ones (nprl/nn/rowops.py): BLAS reads the tall
+            # matrix once, in order. Padded rows are zero.
+            self.bias.grad += column_sums(grad_mat)
         return grad_mat
 
     def backward_params(self, grad_y: np.ndarray) -> None:
@@ -232,6 +248,14 @@ class Conv2D(Layer):
         n, c, h, w = self._input_shape
         ho, wo = self._cols.shape[1:3]
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
+        if space_to_depth.usable(self.kernel_size, self.stride, self.padding):
+            bh, bw = self._kernel_blocks()
+            grad_x = space_to_depth.channels_last_input_gradient(
+                grad_mat, self.weight.data, self.stride, self._input_shape,
+                self._work.get("grad_blocks", (n, ho - 1 + bh, wo - 1 + bw, sh, sw, c),
+                               self.dtype),
+                self._work.get("grad_product", (n * ho * wo, sh * sw * c), self.dtype))
+            return grad_x.transpose(0, 3, 1, 2)
         # dx: each kernel offset (i, j) sends dy @ W[:, :, i, j] back to the input pixels it
         # read: one product and one strided add per offset, onto the padded input (NHWC).
         # (One big product dy @ W_mat followed by the adds measured slower: its slices are

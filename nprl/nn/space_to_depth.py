@@ -14,13 +14,16 @@ Rows p whose window wraps past the right or bottom edge are computed too and thr
 away (for 84x84 Nature frames: 21x21 rows computed for 20x20 outputs, 10% extra work,
 still faster than building and multiplying the im2col matrix, 3.6 times larger).
 
-Backward uses the same shifted slices: dW_ab = S_rows[shift].T @ dY_rows and
-dS_rows[shift] += dY_rows @ W_ab.T, with dY zero on the thrown-away rows.
+Backward uses the same shifted slices: dW_ab = S_rows[shift].T @ dY_rows (summed over
+pieces of rows) and dS_rows[shift] += dY_rows @ W_ab.T, with dY zero on the thrown-away
+rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+WEIGHT_GRADIENT_ROWS = 2048  # rows of S per piece of dW (S and dY pieces: 0.5 + 0.25 MB)
 
 
 def usable(kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int]) -> bool:
@@ -34,8 +37,17 @@ def to_blocks(x: np.ndarray, stride: tuple[int, int], out: np.ndarray) -> np.nda
     C, sh, sw); only x's first Hs*sh rows and Ws*sw columns are read (the convolution
     never reads the rest)."""
     n, hs, ws, c, sh, sw = out.shape
-    view = x[:, :, : hs * sh, : ws * sw].reshape(n, c, hs, sh, ws, sw)
-    np.copyto(out, view.transpose(0, 2, 4, 1, 3, 5), casting="same_kind")
+    x = x[:, :, : hs * sh, : ws * sw]
+    if x.dtype == out.dtype and x.strides[3] == x.itemsize:
+        # The sw pixels of one block row sit side by side in x and in S: copy each such
+        # run as one opaque item (a numpy void of sw values). The same transposing copy
+        # then moves sw times fewer items (Nature's first layer: 4.4x faster).
+        run = np.dtype((np.void, sw * x.itemsize))
+        runs = x.view(run).reshape(n, c, hs, sh, ws)
+        np.copyto(out.view(run).reshape(n, hs, ws, c, sh), runs.transpose(0, 2, 4, 1, 3))
+    else:
+        view = x.reshape(n, c, hs, sh, ws, sw)
+        np.copyto(out, view.transpose(0, 2, 4, 1, 3, 5), casting="same_kind")
     return out.reshape(n, hs, ws, c * sh * sw)
 
 
@@ -104,9 +116,17 @@ def weight_gradient(s: np.ndarray, grad_rows: np.ndarray, kernel_blocks: tuple[i
     o, c, kh, kw = weight_shape
     sh, sw = stride
     rows = s.reshape(n * hs * ws, depth)
-    grad = np.empty((bh, bw, depth, o), dtype=grad_rows.dtype)
-    for a, b, offset, count in _shifts(bh, bw, len(rows), ws):
-        np.matmul(rows[offset : offset + count].T, grad_rows[:count], out=grad[a, b])
+    shifts = _shifts(bh, bw, len(rows), ws)
+    count = shifts[0][3]
+    grad = np.zeros((bh, bw, depth, o), dtype=grad_rows.dtype)
+    piece = np.empty((depth, o), dtype=grad_rows.dtype)
+    # Row pieces, all shifts of one piece together: its rows of S and dY are read from
+    # cache by the later shifts (Nature's first layer: 4.1 -> 3.5 ms with cold caches).
+    for start in range(0, count, WEIGHT_GRADIENT_ROWS):
+        stop = min(start + WEIGHT_GRADIENT_ROWS, count)
+        for a, b, offset, _ in shifts:
+            np.matmul(rows[start + offset : stop + offset].T, grad_rows[start:stop], out=piece)
+            grad[a, b] += piece
     # (bh, bw, C, sh, sw, O) -> (O, C, bh, sh, bw, sw) = (O, C, kh, kw)
     return grad.reshape(bh, bw, c, sh, sw, o).transpose(5, 2, 0, 3, 1, 4).reshape(o, c, kh, kw)
 
@@ -126,3 +146,42 @@ def input_gradient(grad_rows: np.ndarray, weights: np.ndarray, out: np.ndarray,
         np.matmul(grad_rows[:count], weights[a, b].T, out=scratch)
         grad_s[offset : offset + count] += scratch
     return out
+
+
+def channels_last_input_gradient(grad_rows: np.ndarray, weight: np.ndarray,
+                                 stride: tuple[int, int], input_shape, out: np.ndarray,
+                                 product: np.ndarray) -> np.ndarray:
+    """dL/dx (N, H, W, C), a new array, for a layer computed by im2col on channels-last
+    input whose stride divides its kernel (Nature's second layer: 4x4, stride 2).
+
+    Kernel offset (a*sh + i, b*sw + j) sends output pixel (ho, wo) to input pixel
+    ((ho + a)*sh + i, (wo + b)*sw + j), i.e. to block (ho + a, wo + b), phase (i, j). So
+    one product per block offset (a, b), dY @ W_ab with W_ab (O, sh*sw*C), serves all
+    sh*sw phases at once, and its result is added onto the blocks grid (N, Hb, Wb, sh,
+    sw, C) in long contiguous runs; one transposing copy turns the blocks into NHWC.
+    (Against one product and one strided add per kernel offset: a quarter of the
+    products, each four times wider, and far fewer, longer adds.)
+
+    ``grad_rows`` is dY as (N*Ho*Wo, O); ``out`` (N, Hb, Wb, sh, sw, C) and ``product``
+    (N*Ho*Wo, sh*sw*C) are scratch arrays. Pixels no window read get zero.
+    """
+    n, hb, wb, sh, sw, c = out.shape
+    o, _, kh, kw = weight.shape
+    bh, bw = kh // sh, kw // sw
+    ho, wo = hb - bh + 1, wb - bw + 1
+    # W_ab[o, (i, j, c)] = weight[o, c, a*sh + i, b*sw + j]
+    weights = np.ascontiguousarray(weight.reshape(o, c, bh, sh, bw, sw).transpose(
+        2, 4, 0, 3, 5, 1)).reshape(bh, bw, o, sh * sw * c)
+    out.fill(0)
+    contribution = product.reshape(n, ho, wo, sh, sw, c)
+    for a in range(bh):
+        for b in range(bw):
+            np.matmul(grad_rows, weights[a, b], out=product)
+            out[:, a : a + ho, b : b + wo] += contribution
+    h, w = input_shape[2:]
+    grad_x = np.empty((n, h, w, c), dtype=out.dtype)
+    grad_x[:, hb * sh :] = 0  # rows and columns no window read
+    grad_x[:, : hb * sh, wb * sw :] = 0
+    np.copyto(grad_x[:, : hb * sh, : wb * sw].reshape(n, hb, sh, wb, sw, c),
+              out.transpose(0, 1, 3, 2, 4, 5))
+    return grad_x

@@ -26,6 +26,7 @@ from typing import NamedTuple
 import gymnasium as gym
 import numpy as np
 
+from nprl.nn import space_to_depth
 from nprl.nn.activations import ACTIVATIONS, ReLU
 from nprl.nn.conv import Conv2D
 from nprl.nn.dense import Dense
@@ -110,7 +111,12 @@ def build_cnn(obs_shape: tuple[int, ...], n_actions: int, config: DQNConfig,
     kernel, stride)``; tests build narrow copies of them with it)."""
     dtype = np.dtype(config.dtype)
     layout = image_layout(obs_shape)
-    net = Sequential(ImageInput(channels_last=layout.channels_last, dtype=dtype))
+    # Frames the first convolution takes by space-to-depth are converted there, after
+    # it has rearranged them compactly (ImageInput's docstring): one pass fewer.
+    _, kernel, stride = convs[0]
+    defer = not layout.channels_last and space_to_depth.usable((kernel, kernel),
+                                                               (stride, stride), (0, 0))
+    net = Sequential(ImageInput(channels_last=layout.channels_last, dtype=dtype, defer=defer))
     channels, height, width = layout.channels, layout.height, layout.width
     for out_channels, kernel, stride in convs:
         height, width = _output_size(height, kernel, stride), _output_size(width, kernel, stride)

@@ -9,12 +9,15 @@ from nprl.nn import (
     Dense,
     Dropout,
     Flatten,
+    ImageInput,
     MaxPool2D,
     ReLU,
     Residual,
     Sequential,
     Tanh,
     gradcheck,
+    layer_from_config,
+    space_to_depth,
 )
 
 TOL = 1e-6
@@ -150,6 +153,50 @@ def test_conv_reads_any_input_memory_alike(padding):
                    np.ascontiguousarray(x.astype(np.float32).transpose(0, 3, 1, 2))):
         np.testing.assert_allclose(conv.forward(inputs), expected, rtol=1e-6, atol=1e-6)
         np.testing.assert_allclose(conv.predict(inputs), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_space_to_depth_blocks_equal_a_plain_rearrangement_for_any_dtype():
+    # Same dtype: runs of sw pixels copied as one item; float64 into float32: the
+    # element-wise fallback. 19 x 22 pixels leave a row and columns no block reads.
+    x = batch(3, 2, 19, 22, seed=9)
+    expected = x[:, :, :18, :21].reshape(3, 2, 6, 3, 7, 3).transpose(0, 2, 4, 1, 3, 5)
+    for source in (x.astype(np.float32), x):
+        out = np.empty((3, 6, 7, 2, 3, 3), np.float32)
+        blocks = space_to_depth.to_blocks(source, (3, 3), out)
+        np.testing.assert_array_equal(blocks, expected.astype(np.float32).reshape(3, 6, 7, 18))
+
+
+def test_space_to_depth_weight_gradient_is_the_same_summed_in_row_pieces(monkeypatch):
+    # Nature's first layer sums dW over pieces of 2048 rows; tests' inputs fit in one.
+    blocks, grad_rows = batch(2, 5, 6, 8, seed=12), batch(60, 3, seed=13)
+    args = (blocks, grad_rows, (2, 2), (2, 2), (3, 2, 4, 4))
+    whole = space_to_depth.weight_gradient(*args)
+    monkeypatch.setattr(space_to_depth, "WEIGHT_GRADIENT_ROWS", 7)
+    np.testing.assert_allclose(space_to_depth.weight_gradient(*args), whole, rtol=1e-12)
+
+
+@pytest.mark.parametrize("channels_last, kernel, stride", [
+    (False, 4, 2),  # the space-to-depth path: frames rearranged, then converted
+    (False, 3, 1),  # im2col: the convolution asks for the converted frames
+    (True, 4, 2),  # channels-last frames: converted in their own memory order, then im2col
+])
+def test_deferred_frames_give_the_same_numbers_as_converted_ones(channels_last, kernel, stride):
+    rng = np.random.default_rng(10)
+    frames = rng.integers(0, 256, (2, 10, 11, 3) if channels_last else (2, 3, 10, 11),
+                          dtype=np.uint8)
+    results = []
+    for defer in (False, True):
+        net = Sequential(ImageInput(channels_last=channels_last, defer=defer),
+                         Conv2D(3, 4, kernel, stride=stride, rng=0))
+        y = net.forward(frames)
+        g = batch(*y.shape, seed=11).astype(np.float32)
+        results.append((y, net.predict(frames), net.backward(g), net[1].weight.grad.copy()))
+    for converted, deferred in zip(*results):
+        np.testing.assert_array_equal(deferred, converted)
+    deferred = ImageInput(channels_last=channels_last, defer=True).forward(frames)
+    np.testing.assert_array_equal(np.asarray(deferred),
+                                  ImageInput(channels_last=channels_last).forward(frames))
+    assert layer_from_config({"type": "ImageInput"}).defer is False  # configs saved before
 
 
 @pytest.mark.parametrize("kernel, stride", [(3, 1), (4, 2)], ids=["im2col", "space_to_depth"])
