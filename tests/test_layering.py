@@ -3,7 +3,7 @@
 The floors, from the bottom (each may import the floors below it, never one above):
 
 - base: the root modules ``nprl/{errors,fileio,progress,rewards,output_paths,checks,blas,
-  env_factory,argparsing}.py`` import no nprl package;
+  env_factory,argparsing,stop_signals}.py`` import no nprl package;
 - ``nn``, ``data``, ``physics``: base only;
 - ``envs`` (physics + base) and ``rl`` (nn + base): never each other;
 - ``viz``: anything below it;
@@ -28,7 +28,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nprl"
 
 BASE = frozenset({"errors", "fileio", "progress", "rewards", "output_paths", "checks", "blas",
-                  "env_factory", "argparsing"})  # env_factory: what rl builds envs with
+                  "env_factory", "argparsing", "stop_signals"})  # env_factory: what rl builds envs with
 _BELOW_VIZ = BASE | {"nn", "data", "physics", "envs", "rl"}
 # unit -> the units it may import (a unit is a sub-package or a root module). Base modules
 # may import each other (never in a circle); a package may import its own modules.

@@ -38,13 +38,13 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nprl.commands.stopping import stop_on_sigterm
     from nprl.commands.train import report_result
     from nprl.rl.train import resume
+    from nprl.stop_signals import sigterm_as_interrupt
 
     print(f"resuming {args.run_dir}", file=sys.stderr)
     try:
-        with stop_on_sigterm():  # `kill PID` saves a checkpoint, as Ctrl-C does
+        with sigterm_as_interrupt():  # `kill PID` saves a checkpoint, as Ctrl-C does
             result = resume(args.run_dir, total_steps=args.steps, progress=not args.no_progress,
                             checkpoint=args.checkpoint, allow_env_module=args.allow_env_module)
     except ValueError as error:

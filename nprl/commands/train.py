@@ -59,10 +59,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from nprl.commands.stopping import stop_on_sigterm
     from nprl.output_paths import check_output_dir
     from nprl.rl.presets import describe_presets, resolve_config
     from nprl.rl.train import train
+    from nprl.stop_signals import sigterm_as_interrupt
 
     if args.list_presets:
         print(describe_presets())
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"training DQN on {env_id} for {config.total_steps} steps (seed {config.seed}) "
           f"-> {out}", file=sys.stderr)
     try:
-        with stop_on_sigterm():  # `kill PID` saves a checkpoint, as Ctrl-C does
+        with sigterm_as_interrupt():  # `kill PID` saves a checkpoint, as Ctrl-C does
             result = train(env_id, config, run_dir=out, progress=not args.no_progress,
                            overwrite=args.overwrite)
     except ValueError as error:

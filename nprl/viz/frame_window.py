@@ -12,14 +12,13 @@ without a display (the tests do that).
 from __future__ import annotations
 
 import os
-import signal
-import threading
 from typing import Self
 
 import numpy as np
 
 from nprl.envs.drawing import frame_to_surface
 from nprl.errors import require
+from nprl.stop_signals import signals_raise, stopped_by
 from nprl.viz.q_overlay import paint_q_bars
 
 
@@ -44,7 +43,7 @@ class FrameWindow:
         # would read as the user closing the window: leave the signals to Python instead.
         os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
         self.pygame = require("pygame")
-        self._old_handlers: dict[int, object] = {}
+        self._signals = None  # the signal handlers while used as a context manager
         self.title = title
         self.fps = fps
         self.window = None
@@ -82,18 +81,13 @@ class FrameWindow:
     def __enter__(self) -> Self:
         """Also turn SIGTERM and SIGHUP into :class:`WindowClosed` naming the signal, so the
         caller can say what happened (Ctrl-C stays a KeyboardInterrupt)."""
-        def stopped(number, frame) -> None:
-            raise WindowClosed(f"stopped by {signal.Signals(number).name}", number)
-
-        if threading.current_thread() is threading.main_thread():
-            for name in ("SIGTERM", "SIGHUP"):
-                if hasattr(signal, name):
-                    number = getattr(signal, name)
-                    self._old_handlers[number] = signal.signal(number, stopped)
+        self._signals = signals_raise(
+            lambda number: WindowClosed(stopped_by(number), number), ("SIGTERM", "SIGHUP"))
+        self._signals.__enter__()
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for number, handler in self._old_handlers.items():
-            signal.signal(number, handler)
-        self._old_handlers.clear()
+        if self._signals is not None:
+            self._signals.__exit__(None, None, None)
+            self._signals = None
         self.close()
